@@ -1,0 +1,106 @@
+// One build for every bundle: extension client, language server, engine worker, CLI, webview
+// scripts, and (with --tests) the unit and extension-host test bundles.
+//   node esbuild.mjs               development build into dist/
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --watch       rebuild on change
+//   node esbuild.mjs --tests       also bundle test/** into out/test/
+import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+// sql.js does not export its Emscripten FS, which the in-place file system needs. Its debug
+// build keeps real names (and runs at release speed), so we export FS from that one file at
+// bundle time. The patch is only valid for the exact pinned file: fail loudly on any change.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const sqlJsPin = JSON.parse(readFileSync(join(root, 'src/core/db/sqljs-pin.json'), 'utf8'));
+const exportSqlJsFs = {
+  name: 'sql.js-export-fs',
+  setup(build) {
+    build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm-debug\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      const sha256 = createHash('sha256').update(text).digest('hex');
+      if (sha256 !== sqlJsPin.sha256) {
+        throw new Error(`sql.js changed: ${relative(root, a.path)} has sha256 ${sha256}, ` +
+          `the FS export patch was written for ${sqlJsPin.version} (${sqlJsPin.sha256}). ` +
+          'Re-verify the patch and update src/core/db/sqljs-pin.json.');
+      }
+      const marker = '// Begin runtime exports';
+      if (!text.includes(marker)) throw new Error('sql.js patch marker not found');
+      return { contents: text.replace(marker, `${marker}\nModule['FS'] = FS;`), loader: 'js' };
+    });
+  },
+};
+
+const wasm = join(root, 'node_modules/sql.js/dist/sql-wasm-debug.wasm');
+/** Copies the sql.js WebAssembly next to every Node bundle that loads it. */
+const copyWasm = (outdir) => ({
+  name: 'copy-wasm',
+  setup(build) {
+    build.onEnd(() => { mkdirSync(outdir, { recursive: true }); copyFileSync(wasm, join(outdir, 'sql-wasm-debug.wasm')); });
+  },
+});
+
+const node = {
+  bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+  sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
+  external: ['vscode', 'mocha', 'playwright-core'],
+  define: { PRODUCT_VERSION: JSON.stringify(pkg.version) },
+  plugins: [exportSqlJsFs],
+};
+
+const configs = [
+  { ...node, entryPoints: { extension: 'src/extension.ts', server: 'src/server/server.ts',
+    'engine-worker': 'src/core/engine/worker.ts', cli: 'src/cli.ts' },
+    outdir: 'dist', plugins: [exportSqlJsFs, copyWasm(join(root, 'dist'))] },
+];
+
+const webviewEntries = listFiles('src/webview', (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/shared/'));
+if (webviewEntries.length) {
+  configs.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,
+    sourcemap: production ? false : 'linked', logLevel: 'warning',
+    entryPoints: webviewEntries, outdir: 'media/dist' });
+}
+
+if (tests) {
+  // Test bundles keep their path under out/ (out/test/unit/x.test.js, out/test/suite/…). Each
+  // folder whose code opens databases gets the engine worker and the WebAssembly beside it.
+  const entries = ['test/unit', 'test/suite', 'test/fixtures', 'test/ui', 'test/bench']
+    .flatMap((d) => listFiles(d, (f) => f.endsWith('.ts') && !f.endsWith('.d.ts')));
+  const withEngine = ['test/unit', 'test/suite', 'test/fixtures', 'test/bench'];
+  configs.push({ ...node,
+    entryPoints: Object.fromEntries([
+      ...entries.map((f) => [f.replace(/\.ts$/, ''), f]),
+      ...withEngine.map((d) => [`${d}/engine-worker`, 'src/core/engine/worker.ts']),
+    ]),
+    outdir: 'out',
+    plugins: [exportSqlJsFs, ...withEngine.map((d) => copyWasm(join(root, 'out', d)))] });
+}
+
+function listFiles(dir, keep) {
+  const abs = join(root, dir);
+  try { statSync(abs); } catch { return []; }
+  const out = [];
+  for (const entry of readdirSync(abs, { withFileTypes: true })) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...listFiles(rel, keep));
+    else if (keep(rel)) out.push(rel);
+  }
+  return out.sort();
+}
+
+if (watch) {
+  for (const c of configs) await (await esbuild.context(c)).watch();
+  console.log('[esbuild] watching…');
+} else {
+  const t0 = Date.now();
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  console.log(`[esbuild] ${production ? 'production' : 'development'} build in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
+import { Disposable } from './disposable';
+import { log } from './log';
+
+/**
+ * Starts the language server (all SQL runs there, never in the extension host), restarts it when
+ * it crashes — saying so once — and shows its state in a language-status item.
+ */
+export class ServerConnection extends Disposable {
+  readonly client: LanguageClient;
+  private readonly status: vscode.LanguageStatusItem;
+  private crashNotified = false;
+
+  constructor(context: vscode.ExtensionContext) {
+    super();
+    const module = context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: REPORT_SCHEME, language: REPORT_LANGUAGE }],
+      outputChannel: log,
+      traceOutputChannel: log,
+      synchronize: { configurationSection: 'experimentHealth' },
+      initializationOptions: { storagePath: context.globalStorageUri.fsPath },
+      errorHandler: {
+        error: () => ({ action: 1 /* Continue */ }),
+        closed: () => {
+          if (!this.crashNotified) {
+            this.crashNotified = true;
+            void vscode.window.showErrorMessage('The Experiment Health server stopped unexpectedly and was restarted.', 'Show Log')
+              .then((choice) => { if (choice) log.show(); });
+          }
+          log.error('language server closed; restarting');
+          return { action: 2 /* Restart */ };
+        },
+      },
+    };
+    this.client = new LanguageClient('experimentHealth', 'Experiment Health', serverOptions, clientOptions);
+
+    this.status = this.register(vscode.languages.createLanguageStatusItem('experimentHealth.server', { language: REPORT_LANGUAGE }));
+    this.status.name = 'Experiment Health';
+    this.status.command = { command: 'experimentHealth.showLog', title: 'Show Log' };
+    this.setStatus('starting', vscode.LanguageStatusSeverity.Information, true);
+    this.register(this.client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setStatus('server running', vscode.LanguageStatusSeverity.Information, false);
+      else if (e.newState === State.Starting) this.setStatus('starting', vscode.LanguageStatusSeverity.Information, true);
+      else this.setStatus('server stopped', vscode.LanguageStatusSeverity.Error, false);
+    }));
+  }
+
+  async start(): Promise<void> {
+    const t0 = Date.now();
+    await this.client.start();
+    const info = await this.client.sendRequest(ServerInfoRequest);
+    log.info(`language server ${info.version} running (pid ${info.pid}, node ${info.node}) after ${Date.now() - t0} ms`);
+  }
+
+  private setStatus(text: string, severity: vscode.LanguageStatusSeverity, busy: boolean): void {
+    this.status.text = text;
+    this.status.severity = severity;
+    this.status.busy = busy;
+  }
+
+  override dispose(): void {
+    super.dispose();
+  }
+
+  stop(): Promise<void> {
+    return this.client.state === State.Running ? this.client.stop() : Promise.resolve();
+  }
+}
