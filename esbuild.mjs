@@ -72,9 +72,9 @@ if (webviewEntries.length) {
 if (tests) {
   // Test bundles keep their path under out/ (out/test/unit/x.test.js, out/test/suite/…). Each
   // folder whose code opens databases gets the engine worker and the WebAssembly beside it.
-  const entries = ['test/unit', 'test/suite', 'test/fixtures', 'test/ui', 'test/bench']
+  const entries = ['test/unit', 'test/suite', 'test/fixtures', 'test/ui', 'test/bench', 'test/crosscheck']
     .flatMap((d) => listFiles(d, (f) => f.endsWith('.ts') && !f.endsWith('.d.ts')));
-  const withEngine = ['test/unit', 'test/suite', 'test/fixtures', 'test/bench'];
+  const withEngine = ['test/unit', 'test/suite', 'test/fixtures', 'test/bench', 'test/crosscheck'];
   configs.push({ ...node,
     entryPoints: Object.fromEntries([
       ...entries.map((f) => [f.replace(/\.ts$/, ''), f]),

@@ -1,3 +1,89 @@
 #!/usr/bin/env node
 // experiment-health: the command line over the same engine as the extension.
-console.log('experiment-health: not implemented yet');
+//   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--mapping FILE]
+//   runs <db> [--state S[,S]] [--experiment ID] [--tail N] [--json]
+//   show <db> <run-id-or-unique-prefix> [--json]
+// Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
+import { parseArgs } from 'node:util';
+import { EngineError } from './core/db';
+import { runDetails } from './core/doctor/details';
+import { detectProfile } from './core/profiles/registry';
+import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
+import { doctorOptions, userProfiles, UsageError } from './cli/options';
+import { findRun, runsText, selectRuns, showText } from './cli/runs';
+
+const USAGE = `usage: experiment-health <command> <database> [options]
+
+commands:
+  doctor <db>            report every problem (exit 1 when there are warnings or errors)
+  runs <db>              list runs, newest first
+  show <db> <run-id>     every column, timings, error text and child rows of one run
+
+options:
+  --json                         machine-readable output
+  --now ISO                      evaluate as of this time (default: now)
+  --stale-after MINUTES          stale threshold (default 60)
+  --profile NAME                 force a profile instead of detecting it
+  --naive-timestamps local|utc|+HH:MM   how times without a zone are read (default local)
+  --mapping FILE                 a mapping file (default .vscode/experiment-health.json)
+  --state S[,S]  --experiment ID  --tail N    filters for runs
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      json: { type: 'boolean' }, now: { type: 'string' }, 'stale-after': { type: 'string' }, profile: { type: 'string' },
+      'naive-timestamps': { type: 'string' }, mapping: { type: 'string' }, state: { type: 'string' },
+      experiment: { type: 'string' }, tail: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, file, ...rest] = positionals;
+  if (values.help || !command) { process.stdout.write(USAGE); return command ? 0 : 2; }
+  if (!file) throw new UsageError(`${command} needs a database path.`);
+  const options = doctorOptions(values);
+  const profiles = userProfiles(values.mapping);
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+
+  switch (command) {
+    case 'doctor':
+      return withDoctor(file, options, profiles, (r) => {
+        out(values.json ? JSON.stringify(doctorJson(r), null, 2) : doctorText(r));
+        return r.status === 'unknown-schema' ? 2 : hasProblems(r) ? 1 : 0;
+      });
+    case 'runs': {
+      const tail = values.tail === undefined ? undefined : Number(values.tail);
+      if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) throw new UsageError(`--tail ${values.tail} must be a positive whole number.`);
+      return withDoctor(file, options, profiles, (r) => {
+        if (r.status === 'unknown-schema') { out(doctorText(r)); return 2; }
+        const runs = selectRuns(r, { state: values.state, experiment: values.experiment, tail });
+        out(values.json ? JSON.stringify(runs, null, 2) : runsText(r, runs));
+        return 0;
+      });
+    }
+    case 'show': {
+      const wanted = rest[0];
+      if (!wanted) throw new UsageError('show needs a run id or a unique prefix of one.');
+      return withDoctor(file, options, profiles, (r, db) => {
+        if (r.status === 'unknown-schema') { out(doctorText(r)); return 2; }
+        const run = findRun(r, wanted);
+        const profile = detectProfile(r.tables, profiles, r.profile)!;
+        const details = runDetails(db, profile, run.id) ?? { columns: {}, childCounts: {} };
+        if (values.json) {
+          const columns = Object.fromEntries(Object.entries(details.columns).map(([k, v]) => [k, v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === 'bigint' ? String(v) : v]));
+          out(JSON.stringify({ run, columns, childCounts: details.childCounts, findings: r.findings.filter((f) => f.runId === run.id) }, null, 2));
+        } else out(showText(r, run, details.columns, details.childCounts));
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(`Unknown command ${command}.`);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  if (e instanceof EngineError || e instanceof UsageError) process.stderr.write(`experiment-health: ${e.message}\n`);
+  else if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) process.stderr.write(`experiment-health: ${e.message}\n${USAGE}`);
+  else process.stderr.write(`experiment-health: unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 2;
+});

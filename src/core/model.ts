@@ -51,6 +51,8 @@ export interface Experiment {
 export interface Run {
   id: string;
   experimentId: string;
+  /** Readable label when the system has one (a stage, a scenario). */
+  label?: string;
   state: RunState;
   /** Grouping key, e.g. the network ['SDXLTurbo','Moondream'] or the model. */
   config?: string;

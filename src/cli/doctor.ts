@@ -1,0 +1,82 @@
+import * as path from 'node:path';
+import { openDatabase, type FileDatabase } from '../core/db';
+import { runDoctor, type DoctorResult } from '../core/doctor/doctor';
+import type { DoctorOptions } from '../core/doctor/options';
+import type { Finding } from '../core/model';
+import type { ProfileSpec } from '../core/profiles/spec';
+import { bold, dim, severityText, stateText, table } from './format';
+
+/** Opens read-only, runs the doctor, always closes (never the user's file itself). */
+export async function withDoctor<T>(file: string, options: DoctorOptions, profiles: ProfileSpec[], use: (r: DoctorResult, db: FileDatabase) => T): Promise<T> {
+  const db = await openDatabase(path.resolve(file));
+  try { return use(runDoctor(db, options, profiles).result, db); } finally { db.close(); }
+}
+
+/** Exactly the documented JSON shape: absent keys omitted, ids as stored. */
+export function doctorJson(r: DoctorResult): object {
+  return {
+    database: r.database,
+    ...(r.profile ? { profile: r.profile } : {}),
+    now: r.now,
+    staleAfterMinutes: r.staleAfterMinutes,
+    experiments: r.experiments.map((e) => ({ id: e.id, label: e.label, state: e.state, runCounts: e.runCounts })),
+    findings: r.findings.map(findingJson),
+  };
+}
+
+function findingJson(f: Finding): object {
+  const out: Record<string, unknown> = {};
+  for (const k of ['code', 'severity', 'experimentId', 'runId', 'table', 'count', 'message', 'details'] as const) {
+    if (f[k] !== undefined) out[k] = k === 'details' ? prune(f.details) : f[k];
+  }
+  return out;
+}
+
+function prune(o: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!o) return undefined;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}
+
+export const hasProblems = (r: DoctorResult) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning');
+
+export function doctorText(r: DoctorResult): string {
+  const lines: string[] = [];
+  lines.push(`${bold(path.basename(r.database))}  ${dim(r.database)}`);
+  if (r.status === 'unknown-schema') {
+    lines.push(`Unknown schema: no profile matches this database. Tables: ${r.tables.map((t) => t.name).join(', ') || '(none)'}.`);
+    lines.push('Describe it with a mapping in .vscode/experiment-health.json (see the README, "Your own schema").');
+    return lines.join('\n');
+  }
+  lines.push(`profile ${r.profile} · now ${r.now} · stale after ${r.staleAfterMinutes} min · naive timestamps ${r.naiveTimestamps}`);
+  for (const n of r.notices) lines.push(dim(`note: ${n}`));
+  lines.push('');
+  const byExp = new Map<string, Finding[]>();
+  for (const f of r.findings) {
+    const k = f.experimentId ?? '';
+    byExp.set(k, [...(byExp.get(k) ?? []), f]);
+  }
+  lines.push(table(['experiment', 'state', 'runs', 'problems'], r.experiments.map((e) => [
+    e.label, stateText(e.state), runCountsText(e.runCounts, e.runTotal), String(byExp.get(e.id)?.length ?? 0),
+  ])));
+  lines.push('');
+  if (!r.findings.length) { lines.push('No problems found.'); return lines.join('\n'); }
+  const label = new Map(r.experiments.map((e) => [e.id, e.label]));
+  for (const [expId, findings] of byExp) {
+    lines.push(bold(expId ? `${label.get(expId) ?? expId}` : 'database'));
+    for (const f of findings) lines.push(`  ${severityText(f.severity).padEnd(12)} ${f.code.padEnd(18)} ${f.message}`);
+  }
+  const counts = summary(r.findings);
+  lines.push('', `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}: ${counts}`);
+  return lines.join('\n');
+}
+
+export function runCountsText(counts: Partial<Record<string, number>>, total: number): string {
+  const parts = Object.entries(counts).filter(([s]) => s !== 'completed').map(([s, n]) => `${n} ${s}`);
+  return [`${total}`, ...parts].join(' · ');
+}
+
+function summary(findings: Finding[]): string {
+  const byCode = new Map<string, number>();
+  for (const f of findings) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
+  return [...byCode].map(([c, n]) => `${n} ${c}`).join(', ');
+}

@@ -1,0 +1,42 @@
+// Human output for the terminal: aligned tables, colour only when stdout is a TTY.
+import type { RunState, Severity } from '../core/model';
+
+const useColour = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number) => (s: string) => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const bold = paint(1);
+export const dim = paint(2);
+const red = paint(31), green = paint(32), yellow = paint(33), blue = paint(34), magenta = paint(35), cyan = paint(36);
+
+const STATE_COLOUR: Record<RunState, (s: string) => string> = {
+  completed: green, running: cyan, stale: yellow, incomplete: red, failed: magenta, pending: dim, degraded: yellow,
+};
+export const stateText = (s: RunState) => STATE_COLOUR[s](s);
+
+const SEVERITY_COLOUR: Record<Severity, (s: string) => string> = { error: red, warning: yellow, information: blue, hint: dim };
+export const severityText = (s: Severity) => SEVERITY_COLOUR[s](s);
+
+/** Visible width of text that may carry colour codes. */
+// eslint-disable-next-line no-control-regex
+const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - width(c)))).join('  ').trimEnd();
+  return [bold(line(headers)), ...rows.map(line)].join('\n');
+}
+
+export function localTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function duration(fromIso?: string, toIso?: string): string {
+  if (!fromIso || !toIso) return '';
+  const s = Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000);
+  if (s < 0) return '';
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
+}

@@ -1,0 +1,148 @@
+// The doctor: detect the profile, read experiments and runs, derive their states and report
+// every problem with a stable code. Synchronous over one open database; the engine runs it in a
+// worker and the CLI in-process. Pass the previous state back in to re-read only what changed.
+import type { SqlDatabase } from '../db/types';
+import { dashed, readableIds } from '../ids';
+import type { Experiment, Finding, Run } from '../model';
+import { describeSchema, detectProfile, type SchemaTable } from '../profiles/registry';
+import type { ProfileSpec } from '../profiles/spec';
+import { relationGraph } from '../relations';
+import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
+import type { DoctorOptions } from './options';
+import { orphanFindings } from './orphans';
+import { derivePanicRun, findDuplicateStops, panicArtifactFindings } from './panic-tda';
+import { experimentFindings, runFindings } from './rules';
+import { deriveExperiment, deriveStatusRun, type DerivedExperiment, type DerivedRun } from './states';
+
+export interface DoctorResult {
+  database: string;
+  status: 'ok' | 'unknown-schema';
+  profile?: string;
+  now: string;
+  staleAfterMinutes: number;
+  naiveTimestamps: 'local' | 'utc';
+  experiments: Experiment[];
+  runs: Run[];
+  findings: Finding[];
+  /** The schema, for unknown-schema messages and "Create Mapping…". */
+  tables: SchemaTable[];
+  /** Things the user should know about how this result was read (missing columns, clock skew). */
+  notices: string[];
+  /** Short readable ids for display (dashed, unique within this database). */
+  shortIds: Record<string, string>;
+}
+
+/** What a later evaluation can reuse. */
+export interface DoctorState { profile: string; children: Map<string, ChildTableState> }
+
+export function runDoctor(
+  db: SqlDatabase, options: DoctorOptions, userProfiles: readonly ProfileSpec[] = [], previous?: DoctorState,
+): { result: DoctorResult; state?: DoctorState } {
+  const tables = describeSchema(db);
+  const profile = detectProfile(tables, userProfiles, options.profile);
+  const base = {
+    database: db.path, now: new Date(options.now).toISOString(), staleAfterMinutes: options.staleAfterMinutes,
+    naiveTimestamps: options.naive.zone, tables,
+  };
+  if (!profile) {
+    return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices: [], shortIds: {} } };
+  }
+  const notices: string[] = [];
+  const noticeSet = new Set<string>();
+  const rawExperiments = readExperiments(db, profile, options, notices);
+  const rawRuns = readRuns(db, profile, options, notices).filter((r) => !r.hidden);
+  if (!profile.runs.experimentId) assignSessions(rawRuns, profile);
+  const reuse = previous?.profile === profile.name ? previous.children : undefined;
+  const children: ChildTableState[] = [];
+  for (const spec of profile.children ?? []) {
+    const agg = aggregateChildren(db, spec, options, notices, reuse?.get(spec.table));
+    if (agg) children.push(agg);
+  }
+
+  const visibleExperiments = rawExperiments.filter((e) => !e.hidden);
+  const hiddenExperimentIds = new Set(rawExperiments.filter((e) => e.hidden).map((e) => e.id));
+  const runs = rawRuns.filter((r) => !hiddenExperimentIds.has(r.experimentId ?? ''));
+  const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)]);
+  const shortOf = (id: string) => ids.get(id) ?? dashed(id);
+  const expLabel = (id: string, label?: string) => label ?? shortOf(id);
+
+  // Group runs by experiment; runs whose experiment row is gone still get a (marked) experiment.
+  const byExperiment = new Map<string, RawRun[]>();
+  for (const e of visibleExperiments) byExperiment.set(e.id, []);
+  for (const r of runs) {
+    const key = r.experimentId ?? '';
+    if (!byExperiment.has(key)) byExperiment.set(key, []);
+    byExperiment.get(key)!.push(r);
+  }
+  const rawById = new Map(visibleExperiments.map((e) => [e.id, e]));
+
+  const derivedRuns: DerivedRun[] = [];
+  const experiments = new Map<string, DerivedExperiment>();
+  const duplicateStops = profile.derive === 'panic-tda' ? findDuplicateStops(db, runs) : new Map<string, number>();
+  for (const [expId, expRuns] of byExperiment) {
+    const raw = rawById.get(expId);
+    const label = raw ? expLabel(expId, raw.label) : !expId ? '(none)' : profile.experiments ? `${shortOf(expId)} (missing)` : shortOf(expId);
+    let derived: DerivedRun[];
+    let experiment: DerivedExperiment;
+    if (profile.derive === 'panic-tda') {
+      // The experiment's state (from its own timestamps and its runs' activity) decides whether
+      // a short run is still in progress or stopped early.
+      const provisional = expRuns.map((r) => derivePanicRun(r, undefined, children, profile, options, duplicateStops));
+      experiment = deriveExperiment(raw, expId, provisional.map((r) => ({ ...r, state: 'completed' as const })), profile, options, label);
+      derived = expRuns.map((r) => derivePanicRun(r, experiment, children, profile, options, duplicateStops));
+      experiment = { ...experiment, ...deriveExperiment(raw, expId, derived, profile, options, label), state: experiment.state };
+    } else {
+      derived = expRuns.map((r) => deriveStatusRun(r, profile, children, options, noticeSet));
+      experiment = deriveExperiment(raw, expId, derived, profile, options, label);
+      if (!raw && profile.runs.sessions) experiment.missingRow = undefined;
+    }
+    if (!raw && profile.runs.sessions) experiment.label = expRuns[0]?.experimentLabel ?? label;
+    experiments.set(expId, experiment);
+    derivedRuns.push(...derived);
+  }
+
+  const findings: Finding[] = [];
+  for (const e of experiments.values()) findings.push(...experimentFindings(e, options.now));
+  for (const r of derivedRuns) findings.push(...runFindings(r, children, options.now, shortOf(r.id)));
+  if (profile.derive === 'panic-tda') findings.push(...panicArtifactFindings(db, experiments, rawExperiments, derivedRuns, notices));
+  findings.push(...orphanFindings(db, relationGraph(db, profile)));
+  notices.push(...noticeSet);
+
+  const result: DoctorResult = {
+    ...base, status: 'ok', profile: profile.name,
+    experiments: [...experiments.values()].map(stripExperiment),
+    runs: derivedRuns.map(stripRun),
+    findings, notices, shortIds: Object.fromEntries(ids),
+  };
+  return { result, state: { profile: profile.name, children: new Map(children.map((c) => [c.spec.table, c])) } };
+}
+
+/** Runs without an experiment column: consecutive runs form pipelines (see SessionGrouping). */
+function assignSessions(runs: RawRun[], profile: ProfileSpec): void {
+  const sessions = profile.runs.sessions;
+  if (!sessions) { for (const r of runs) r.experimentId = 'all'; return; }
+  const ordered = [...runs].sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+  let current: { id: string; label: string } | undefined;
+  let last: number | undefined;
+  for (const r of ordered) {
+    const gap = last !== undefined && r.startedAt !== undefined && sessions.gapMinutes !== undefined
+      && r.startedAt - last > sessions.gapMinutes * 60_000;
+    if (!current || r.startsSession || gap) {
+      const when = r.startedAt !== undefined ? new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 16) : 'unknown time';
+      current = { id: r.id, label: `${sessions.label} ${when}` };
+    }
+    r.experimentId = current.id;
+    r.experimentLabel = current.label;
+    if (r.startedAt !== undefined) last = Math.max(last ?? 0, r.finishedAt ?? r.startedAt);
+  }
+}
+
+function stripExperiment(e: DerivedExperiment): Experiment {
+  const { activityMs: _a, thresholdMinutes: _t, hasLifecycle: _h, ...rest } = e;
+  return rest;
+}
+
+function stripRun(r: DerivedRun): Run {
+  const { activityMs: _a, startedMs: _s, thresholdMinutes: _t, ...rest } = r;
+  return rest;
+}

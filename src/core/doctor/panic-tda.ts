@@ -1,0 +1,201 @@
+// panic-tda runs carry no status: a run is complete when it has all max_length invocations with
+// outputs (stop reason 'length') or stopped on a repeated output with a fixed seed ('duplicate');
+// otherwise its stop reason is 'unknown' and the experiment's state says whether it is still in
+// progress or stopped early. Derived data (embeddings, persistence diagrams) is checked per
+// configured model, the way panic-tda's own doctor does, but without its LIMIT 100.
+import type { SqlDatabase, SqlValue } from '../db/types';
+import type { Finding, RunState } from '../model';
+import type { ProfileSpec } from '../profiles/spec';
+import type { ChildTableState, RawExperiment, RawRun } from './collect';
+import type { DoctorOptions } from './options';
+import { stepsDone, toRun, type DerivedExperiment, type DerivedRun } from './states';
+import { idText, num, tableExists, text } from './sql';
+import { staleThresholdMinutes } from './options';
+
+export function derivePanicRun(
+  run: RawRun, experiment: DerivedExperiment | undefined, children: ChildTableState[], profile: ProfileSpec,
+  options: DoctorOptions, duplicateStopped: Map<string, number>,
+): DerivedRun {
+  const invocations = children.find((c) => c.spec.table === 'invocation')?.byKey.get(run.id);
+  const done = stepsDone(run, profile, children) ?? 0;
+  const expected = run.stepsExpected;
+  const noOutput = invocations?.flagged?.noOutput ?? 0;
+  const activityMs = children.reduce<number | undefined>((last, c) => {
+    const t = c.byKey.get(run.id)?.lastActivity;
+    return t !== undefined && (last === undefined || t > last) ? t : last;
+  }, undefined);
+  let stopReason: string;
+  let state: RunState;
+  const loop = duplicateStopped.get(run.id);
+  if (expected !== undefined && done === expected && noOutput === 0) { stopReason = 'length'; state = 'completed'; }
+  else if (loop !== undefined) { stopReason = `duplicate (loop of ${loop})`; state = 'completed'; }
+  else {
+    stopReason = 'unknown';
+    const live = experiment?.state === 'running' || experiment?.state === 'pending';
+    if (done === 0) state = experiment?.state === 'completed' ? 'incomplete' : 'pending';
+    else if (live && done < (expected ?? Infinity)) state = 'running';
+    else state = 'incomplete';
+  }
+  const threshold = staleThresholdMinutes(options, profile.name, run.model ?? run.config);
+  const out = toRun({ ...run, stopReason }, state, activityMs, threshold, done);
+  if (noOutput) out.error = `${noOutput} invocation${noOutput === 1 ? '' : 's'} without output`;
+  return out;
+}
+
+/**
+ * Runs with a fixed seed (seed ≠ -1) stop at the first repeated output: find which ones did,
+ * with the loop length. Only such runs are examined, so this stays cheap on big files.
+ */
+export function findDuplicateStops(db: SqlDatabase, runs: RawRun[]): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!db.columns('run').some((c) => c.name === 'seed')) return out;
+  const fixed = db.all<{ id: SqlValue }>('SELECT id FROM run WHERE seed IS NOT NULL AND seed <> -1');
+  const known = new Set(runs.map((r) => r.id));
+  for (const row of fixed) {
+    const id = idText(row.id);
+    if (id === undefined || !known.has(id)) continue;
+    const dup = db.get<{ first: number; again: number }>(
+      `SELECT min(a.sequence_number) AS first, b.sequence_number AS again FROM invocation a JOIN invocation b
+         ON b.run_id = a.run_id AND b.sequence_number > a.sequence_number
+        AND ((a.output_text IS NOT NULL AND a.output_text = b.output_text)
+          OR (a.output_image_data IS NOT NULL AND a.output_image_data = b.output_image_data))
+       WHERE a.run_id = ? GROUP BY b.sequence_number ORDER BY b.sequence_number LIMIT 1`, [row.id]);
+    if (dup && dup.again !== null) out.set(id, dup.again - dup.first);
+  }
+  return out;
+}
+
+const isImageModel = (model: string) => /vision/i.test(model);
+
+function jsonList(v: string | undefined): string[] {
+  if (!v) return [];
+  try { const x = JSON.parse(v); return Array.isArray(x) ? x.map(String) : []; } catch { return []; }
+}
+
+/** Experiments whose derived data should exist: finished, or stuck (not live, not pending). */
+const expectsArtifacts = (e: DerivedExperiment) => e.state === 'completed' || e.state === 'stale';
+
+export function panicArtifactFindings(
+  db: SqlDatabase, experiments: Map<string, DerivedExperiment>, raw: RawExperiment[], runs: DerivedRun[], notices: string[],
+): Finding[] {
+  const findings: Finding[] = [];
+  if (!tableExists(db, 'experimentconfig')) return findings;
+  const models = new Map<string, string[]>();
+  for (const row of db.all<{ id: SqlValue; m: SqlValue }>('SELECT id, embedding_models AS m FROM experimentconfig')) {
+    const id = idText(row.id);
+    if (id !== undefined) models.set(id, jsonList(text(row.m)));
+  }
+  const runExperiment = new Map(runs.map((r) => [r.id, r.experimentId]));
+  const checked = (expId: string | undefined) => {
+    const e = expId === undefined ? undefined : experiments.get(expId);
+    return e && !e.missingRow && expectsArtifacts(e) ? e : undefined;
+  };
+  void raw;
+
+  if (tableExists(db, 'embedding')) {
+    // Invocations per run and type, and embeddings per run, model and invocation type.
+    const invByType = new Map<string, number>();
+    for (const r of db.all<{ run: SqlValue; type: SqlValue; n: number }>('SELECT run_id AS run, type, count(*) AS n FROM invocation GROUP BY 1, 2')) {
+      invByType.set(`${idText(r.run)}|${String(r.type).toUpperCase()}`, r.n);
+    }
+    const hasVector = db.columns('embedding').some((c) => c.name === 'vector');
+    const embRows = db.all<{ run: SqlValue; model: SqlValue; type: SqlValue; n: number; inv: number; nulls: number }>(
+      `SELECT i.run_id AS run, e.embedding_model AS model, i.type AS type, count(*) AS n, count(DISTINCT e.invocation_id) AS inv,
+              ${hasVector ? 'sum(e.vector IS NULL)' : '0'} AS nulls
+         FROM embedding e JOIN invocation i ON i.id = e.invocation_id GROUP BY 1, 2, 3`);
+    type Acc = { missing: number; duplicate: number; mismatched: number; invalidModel: number; nullData: number };
+    const perExpModel = new Map<string, Acc>();
+    const acc = (exp: string, model: string) => {
+      const k = `${exp}|${model}`;
+      let a = perExpModel.get(k);
+      if (!a) perExpModel.set(k, (a = { missing: 0, duplicate: 0, mismatched: 0, invalidModel: 0, nullData: 0 }));
+      return a;
+    };
+    const embedded = new Map<string, number>();
+    for (const r of embRows) {
+      const run = idText(r.run)!; const exp = runExperiment.get(run);
+      const model = String(r.model); const type = String(r.type).toUpperCase();
+      const e = checked(exp);
+      if (!e) continue;
+      const a = acc(e.id, model);
+      const configured = models.get(e.id) ?? [];
+      const wantType = isImageModel(model) ? 'IMAGE' : 'TEXT';
+      if (!configured.includes(model)) a.invalidModel += r.n;
+      else if (type !== wantType) a.mismatched += r.n;
+      else embedded.set(`${run}|${model}`, r.inv);
+      a.duplicate += r.n - r.inv;
+      a.nullData += num(r.nulls) ?? 0;
+    }
+    for (const run of runs) {
+      const e = checked(run.experimentId);
+      if (!e) continue;
+      for (const model of models.get(e.id) ?? []) {
+        const want = invByType.get(`${run.id}|${isImageModel(model) ? 'IMAGE' : 'TEXT'}`) ?? 0;
+        const have = embedded.get(`${run.id}|${model}`) ?? 0;
+        if (want > have) acc(e.id, model).missing += want - have;
+      }
+    }
+    for (const [key, a] of perExpModel) {
+      const [exp, model] = key.split('|');
+      const base = { experimentId: exp, table: 'embedding' };
+      if (a.missing) findings.push({ ...base, code: 'artifact/missing', severity: 'warning', count: a.missing,
+        message: `${a.missing} invocation${s(a.missing)} have no ${model} embedding`, details: { model, kind: 'embedding' } });
+      if (a.duplicate) findings.push({ ...base, code: 'artifact/duplicate', severity: 'warning', count: a.duplicate,
+        message: `${a.duplicate} duplicate ${model} embedding${s(a.duplicate)}`, details: { model, kind: 'embedding' } });
+      if (a.mismatched) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.mismatched,
+        message: `${a.mismatched} ${model} embedding${s(a.mismatched)} on invocations of the wrong type`, details: { model, kind: 'embedding', reason: 'mismatched-type' } });
+      if (a.invalidModel) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.invalidModel,
+        message: `${a.invalidModel} embedding${s(a.invalidModel)} from ${model}, which the experiment does not configure`, details: { model, kind: 'embedding', reason: 'unconfigured-model' } });
+      if (a.nullData) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.nullData,
+        message: `${a.nullData} ${model} embedding${s(a.nullData)} with a NULL vector`, details: { model, kind: 'embedding', reason: 'null-data' } });
+    }
+  }
+
+  if (tableExists(db, 'persistencediagram')) {
+    const pds = new Map<string, { n: number; nulls: number }>();
+    const hasData = db.columns('persistencediagram').some((c) => c.name === 'diagram_data');
+    for (const r of db.all<{ run: SqlValue; model: SqlValue; n: number; nulls: number }>(
+      `SELECT run_id AS run, embedding_model AS model, count(*) AS n, ${hasData ? 'sum(diagram_data IS NULL)' : '0'} AS nulls
+         FROM persistencediagram GROUP BY 1, 2`)) {
+      pds.set(`${idText(r.run)}|${String(r.model)}`, { n: r.n, nulls: num(r.nulls) ?? 0 });
+    }
+    type PdAcc = { missing: string[]; duplicate: string[]; invalid: string[] };
+    const perExpModel = new Map<string, PdAcc>();
+    const acc = (exp: string, model: string) => {
+      const k = `${exp}|${model}`;
+      let a = perExpModel.get(k);
+      if (!a) perExpModel.set(k, (a = { missing: [], duplicate: [], invalid: [] }));
+      return a;
+    };
+    const byRun = new Map<string, string[]>();
+    for (const key of pds.keys()) {
+      const [run, model] = key.split('|');
+      byRun.set(run, [...(byRun.get(run) ?? []), model]);
+    }
+    for (const run of runs) {
+      const e = checked(run.experimentId);
+      if (!e) continue;
+      const configured = models.get(e.id) ?? [];
+      for (const model of configured) {
+        const p = pds.get(`${run.id}|${model}`);
+        if (!p || p.nulls === p.n) acc(e.id, model).missing.push(run.id);
+        else if (p.n > 1) acc(e.id, model).duplicate.push(run.id);
+      }
+      for (const model of byRun.get(run.id) ?? []) if (!configured.includes(model)) acc(e.id, model).invalid.push(run.id);
+    }
+    for (const [key, a] of perExpModel) {
+      const [exp, model] = key.split('|');
+      const base = { experimentId: exp, table: 'persistencediagram' };
+      if (a.missing.length) findings.push({ ...base, code: 'artifact/missing', severity: 'warning', count: a.missing.length,
+        message: `${a.missing.length} run${s(a.missing.length)} have no ${model} persistence diagram`, details: { model, kind: 'persistence-diagram', runIds: a.missing } });
+      if (a.duplicate.length) findings.push({ ...base, code: 'artifact/duplicate', severity: 'warning', count: a.duplicate.length,
+        message: `${a.duplicate.length} run${s(a.duplicate.length)} have more than one ${model} persistence diagram`, details: { model, kind: 'persistence-diagram', runIds: a.duplicate } });
+      if (a.invalid.length) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.invalid.length,
+        message: `${a.invalid.length} run${s(a.invalid.length)} have a persistence diagram for ${model}, which the experiment does not configure`, details: { model, kind: 'persistence-diagram', reason: 'unconfigured-model', runIds: a.invalid } });
+    }
+  }
+  void notices;
+  return findings;
+}
+
+const s = (n: number) => (n === 1 ? '' : 's');

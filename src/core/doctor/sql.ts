@@ -1,0 +1,66 @@
+// Building SQL from profile data: identifiers are quoted, bare column names are recognised, and
+// expressions that do not fit the actual schema degrade to NULL with a notice instead of failing.
+import type { SqlDatabase, SqlValue } from '../db/types';
+
+export function q(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+const BARE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Column name → quoted reference on alias; anything else is taken as a SQL expression. */
+export function expr(e: string, alias = 't'): string {
+  return BARE.test(e) ? `${alias}.${q(e)}` : e;
+}
+
+/**
+ * Renders each named expression for `table`, replacing any that the schema cannot evaluate
+ * (a missing column, a function this SQLite lacks) by NULL and reporting it.
+ */
+export function checkedExpressions(
+  db: SqlDatabase, table: string, named: Record<string, string | undefined>, notices: string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, e] of Object.entries(named)) {
+    if (e === undefined) { out[name] = 'NULL'; continue; }
+    const sql = expr(e);
+    try {
+      db.all(`SELECT ${sql} FROM ${q(table)} t LIMIT 0`);
+      out[name] = sql;
+    } catch (err) {
+      out[name] = 'NULL';
+      notices.push(`${table}: cannot read ${name} (${e}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return out;
+}
+
+/** Ids as the user sees them: text stays text, numbers become text, blobs become hex. */
+export function idText(v: SqlValue | undefined): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return Buffer.from(v).toString('hex');
+}
+
+export function num(v: SqlValue | undefined): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+export function text(v: SqlValue | undefined): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return String(v);
+}
+
+export function tableExists(db: SqlDatabase, table: string): boolean {
+  return db.tables().includes(table);
+}
+
+export function hasColumn(db: SqlDatabase, table: string, column: string): boolean {
+  return db.columns(table).some((c) => c.name === column);
+}

@@ -1,0 +1,53 @@
+// Ids as people read and paste them. panic-tda stores UUIDs as 32 hex chars but prints them
+// dashed; its UUIDv7 ids share their first 8+ characters (a timestamp), so a short form must be
+// as long as it takes to tell the ids of one set apart.
+
+const HEX32 = /^[0-9a-f]{32}$/i;
+
+export function dashed(id: string): string {
+  return HEX32.test(id) ? `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`.toLowerCase() : id;
+}
+
+/** Normalises a pasted id for lookup: dashes and case do not matter for hex UUIDs. */
+export function compactId(id: string): string {
+  const undashed = id.replace(/-/g, '');
+  return /^[0-9a-f]+$/i.test(undashed) ? undashed.toLowerCase() : id;
+}
+
+/** Shortest prefix (of the dashed form, at least `min` chars) that is unique within `ids`. */
+export function readableIds(ids: Iterable<string>, min = 8): Map<string, string> {
+  const list = [...new Set(ids)];
+  const shown = list.map(dashed);
+  const out = new Map<string, string>();
+  if (list.every((id) => id.length <= 12)) { list.forEach((id, i) => out.set(id, shown[i])); return out; }
+  const sorted = [...shown].sort();
+  const need = new Map<string, number>();
+  for (let i = 0; i < sorted.length; i++) {
+    let len = min;
+    for (const j of [i - 1, i + 1]) {
+      if (j < 0 || j >= sorted.length) continue;
+      let k = 0;
+      while (k < sorted[i].length && sorted[i][k] === sorted[j][k]) k++;
+      len = Math.max(len, k + 1);
+    }
+    need.set(sorted[i], Math.min(len, sorted[i].length));
+  }
+  list.forEach((id, i) => {
+    let s = shown[i].slice(0, need.get(shown[i]));
+    if (s.endsWith('-')) s = shown[i].slice(0, s.length + 1);
+    out.set(id, s);
+  });
+  return out;
+}
+
+/** Finds the one id matching a pasted id or unique prefix (dashes and case ignored for hex). */
+export function matchId(ids: Iterable<string>, wanted: string): { id?: string; candidates: string[] } {
+  const w = compactId(wanted);
+  const candidates: string[] = [];
+  for (const id of ids) {
+    const c = compactId(id);
+    if (c === w) return { id, candidates: [id] };
+    if (c.startsWith(w)) candidates.push(id);
+  }
+  return candidates.length === 1 ? { id: candidates[0], candidates } : { candidates };
+}

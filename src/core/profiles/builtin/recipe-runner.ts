@@ -1,0 +1,43 @@
+import type { ProfileSpec } from '../spec';
+
+// The recipe runner (llmcore.db). recipe_runs.started_at is the queue (INSERT) time, so
+// liveness comes from the children's timestamps (naive local, written by the runner).
+export const recipeRunner: ProfileSpec = {
+  name: 'recipe-runner',
+  title: 'recipe runner',
+  description: 'Recipe runner database (recipe_runs → session_runs → instruction_runs).',
+  detect: [
+    { table: 'recipe_runs', columns: ['recipe_run_id', 'recipe_id', 'status', 'started_at'] },
+    { table: 'session_runs', columns: ['session_run_id', 'recipe_run_id', 'session_number', 'status'] },
+  ],
+  priority: 10,
+  experiments: { table: 'recipes', id: 'recipe_id', label: "coalesce(canonical_code, 'recipe ' || recipe_id)" },
+  runs: {
+    table: 'recipe_runs',
+    id: 'recipe_run_id',
+    experimentId: 'recipe_id',
+    label: "'run ' || recipe_run_id || ' · variation ' || variation_id || ' · batch ' || batch_id",
+    config: "'batch ' || batch_id",
+    status: {
+      expr: 'upper(status)',
+      map: { PENDING: 'pending', RUNNING: 'running', SUCCESS: 'completed', FAILED: 'failed', ERROR: 'failed', PARTIAL: 'incomplete' },
+      otherwise: 'failed',
+    },
+    startedAt: { expr: 'started_at', naive: 'utc' },
+    finishedAt: { expr: 'completed_at', naive: 'local' },
+    startIsActivity: false,
+    stepsDone: 'completed_steps',
+    stepsExpected: 'total_steps',
+    error: 'error_details',
+  },
+  children: [
+    { table: 'session_runs', key: 'recipe_run_id', activity: [{ expr: 'started_at', naive: 'local' }, { expr: 'completed_at', naive: 'local' }],
+      unfinishedWhen: "upper(coalesce(status, '')) <> 'SUCCESS'" },
+    { table: 'instruction_runs', key: 'recipe_run_id', activity: [{ expr: 'timestamp', naive: 'local' }] },
+  ],
+  cleanup: {
+    // What the runner's own cleanup_stale_runs does, minus its bugs (liveness by children).
+    resetStale: { status: 'PENDING', clear: ['started_at'] },
+    markStale: { status: 'FAILED', finishedAt: { column: 'completed_at', format: 'iso-local' }, errorText: 'error_details' },
+  },
+};

@@ -1,0 +1,39 @@
+// Built-in profiles and detection. User mappings (generic profiles) are validated elsewhere and
+// passed in, so detection treats them exactly like the built-in ones.
+import type { SqlDatabase } from '../db/types';
+import { egregora } from './builtin/egregora';
+import { panicTda } from './builtin/panic-tda';
+import { recipeRunner } from './builtin/recipe-runner';
+import { zeBenchmarks } from './builtin/ze-benchmarks';
+import type { ProfileSpec } from './spec';
+
+export const BUILTIN_PROFILES: readonly ProfileSpec[] = [panicTda, zeBenchmarks, recipeRunner, egregora];
+
+export interface SchemaTable { name: string; columns: string[] }
+
+export function describeSchema(db: SqlDatabase): SchemaTable[] {
+  return db.tables().filter((t) => !t.startsWith('sqlite_')).map((name) => ({ name, columns: db.columns(name).map((c) => c.name) }));
+}
+
+export function matches(profile: ProfileSpec, schema: SchemaTable[]): boolean {
+  const byName = new Map(schema.map((t) => [t.name, new Set(t.columns)]));
+  return profile.detect.every((d) => {
+    const cols = byName.get(d.table);
+    return !!cols && (d.columns ?? []).every((c) => cols.has(c));
+  });
+}
+
+/** The best matching profile: user mappings first, then priority, then the most specific. */
+export function detectProfile(schema: SchemaTable[], userProfiles: readonly ProfileSpec[] = [], forced?: string): ProfileSpec | undefined {
+  const all = [...userProfiles, ...BUILTIN_PROFILES];
+  if (forced) return all.find((p) => p.name === forced);
+  const candidates = all.filter((p) => matches(p, schema));
+  const user = new Set(userProfiles);
+  candidates.sort((a, b) => Number(user.has(b)) - Number(user.has(a))
+    || (b.priority ?? 0) - (a.priority ?? 0) || b.detect.length - a.detect.length);
+  return candidates[0];
+}
+
+export function profileNames(userProfiles: readonly ProfileSpec[] = []): string[] {
+  return [...userProfiles, ...BUILTIN_PROFILES].map((p) => p.name);
+}
