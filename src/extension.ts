@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
+import { registerDiscovery } from './client/discovery';
 import { ServerConnection } from './client/languageClient';
 import { log } from './client/log';
+import { registerReports } from './client/report';
+import { registerStatusBar } from './client/statusBar';
+import { registerExplorer } from './client/tree';
 
 let connection: ServerConnection | undefined;
 
@@ -11,6 +15,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   connection = new ServerConnection(context);
   context.subscriptions.push(connection);
   await connection.start();
+
+  context.subscriptions.push(
+    registerReports(context, connection),
+    registerExplorer(context, connection),
+    registerStatusBar(context, connection),
+    registerDiscovery(context, connection),
+  );
 }
 
 export async function deactivate(): Promise<void> {

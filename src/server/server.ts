@@ -1,15 +1,125 @@
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { ServerInfoRequest } from '../shared/protocol';
-
 // The language server: every database is read here (through the engine's worker thread), never
 // in the extension host, so a huge database cannot freeze the editor.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { EngineClient } from '../core/engine/client';
+import {
+  CloseDatabaseRequest, DatabasesChangedNotification, DatabasesRequest, ExperimentsRequest, FindingsRequest, GroupsRequest,
+  OpenDatabaseRequest, ReportLocationRequest, ReportRequest, RunsRequest, ServerInfoRequest, WorkspaceDatabasesRequest,
+  type DatabaseSummary,
+} from '../shared/protocol';
+import { registerFeatures } from './features';
+import { runGroups, runsPage } from './queries';
+import { DatabaseSession, type SessionHost } from './session';
+
 const connection = createConnection(ProposedFeatures.all);
+const engine = new EngineClient(path.join(__dirname, 'engine-worker.js'));
+const sessions = new Map<string, DatabaseSession>();
+let folders: string[] = [];
 
-connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.Full },
-  serverInfo: { name: 'Experiment Health', version: PRODUCT_VERSION },
-}));
+const pendingChanges = new Set<string>();
+let flush: NodeJS.Timeout | undefined;
+const host: SessionHost = {
+  connection, engine,
+  workspaceFolders: () => folders,
+  // Coalesce change notifications: one per 100 ms at most, naming every changed database.
+  changed: (p) => {
+    pendingChanges.add(p);
+    flush ??= setTimeout(() => {
+      flush = undefined;
+      const paths = [...pendingChanges];
+      pendingChanges.clear();
+      void connection.sendNotification(DatabasesChangedNotification, { paths });
+    }, 100);
+  },
+  log: (level, message) => connection.console[level === 'warn' ? 'warn' : level](message),
+};
 
+connection.onInitialize((params) => {
+  folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Full,
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'Experiment Health', version: PRODUCT_VERSION },
+  };
+});
+
+connection.onDidChangeConfiguration(() => { for (const s of sessions.values()) void s.evaluate('settings changed'); });
 connection.onRequest(ServerInfoRequest, () => ({ version: PRODUCT_VERSION, pid: process.pid, node: process.version }));
+
+function open(p: string, explicit: boolean): DatabaseSession {
+  const abs = path.resolve(p);
+  let s = sessions.get(abs);
+  if (!s) {
+    s = new DatabaseSession(abs, host, explicit);
+    sessions.set(abs, s);
+    void s.evaluate('opened');
+  } else if (explicit) s.explicit = true;
+  return s;
+}
+
+function summaries(): DatabaseSummary[] {
+  return [...sessions.values()].map((s) => s.summary()).sort((a, b) => a.path.localeCompare(b.path));
+}
+
+connection.onRequest(WorkspaceDatabasesRequest, async ({ paths }) => {
+  const wanted = new Set(paths.map((p) => path.resolve(p)));
+  for (const [p, s] of sessions) if (!wanted.has(p) && !s.explicit) { s.dispose(); sessions.delete(p); }
+  const opened = [...wanted].map((p) => open(p, false));
+  // Answer once the first evaluation of each database is done, so the first tree is complete.
+  await Promise.all(opened.map((s) => (s.evaluatedAt ? undefined : s.evaluate('first read'))));
+  return summaries();
+});
+
+connection.onRequest(OpenDatabaseRequest, async ({ path: p }) => {
+  const s = open(p, true);
+  if (!s.evaluatedAt) await s.evaluate('opened');
+  return s.summary();
+});
+
+connection.onRequest(CloseDatabaseRequest, ({ path: p }) => {
+  const abs = path.resolve(p);
+  sessions.get(abs)?.dispose();
+  sessions.delete(abs);
+  host.changed(abs);
+});
+
+connection.onRequest(DatabasesRequest, () => summaries());
+const sessionFor = (p: string) => sessions.get(path.resolve(p));
+connection.onRequest(ExperimentsRequest, ({ path: p }) => sessionFor(p)?.result?.experiments ?? []);
+connection.onRequest(RunsRequest, (params) => {
+  const r = sessionFor(params.path)?.result;
+  return r ? runsPage(r, params) : { runs: [], total: 0, shortIds: {} };
+});
+connection.onRequest(GroupsRequest, (params) => {
+  const r = sessionFor(params.path)?.result;
+  return r ? runGroups(r, params) : [];
+});
+connection.onRequest(FindingsRequest, ({ path: p }) => sessionFor(p)?.result?.findings ?? []);
+connection.onRequest(ReportRequest, ({ path: p }) => {
+  const s = sessionFor(p);
+  return { text: s?.report.text ?? `# Experiment Health — ${path.basename(p)}\n\nThis database is not open. Run "Experiment Health: Open Database…".\n` };
+});
+connection.onRequest(ReportLocationRequest, ({ path: p, experimentId, runId }) => {
+  const s = sessionFor(p);
+  if (!s) return null;
+  const line = (runId !== undefined ? s.report.runLine.get(runId) : undefined)
+    ?? (experimentId !== undefined ? s.report.experimentLine.get(experimentId) : undefined) ?? 0;
+  return { uri: s.reportUri, line };
+});
+
+registerFeatures(connection, sessionFor);
+
+connection.onShutdown(async () => {
+  for (const s of sessions.values()) s.dispose();
+  sessions.clear();
+  await engine.dispose();
+});
 
 connection.listen();

@@ -6,6 +6,19 @@ import type { Experiment, Finding, Run, RunState } from '../core/model';
 export const REPORT_SCHEME = 'experiment-health-report';
 export const REPORT_LANGUAGE = 'experiment-health-report';
 
+/** The health report of a database is a virtual document: `experiment-health-report:/<db path>.health`. */
+export function reportUriFor(dbPath: string): string {
+  const posix = dbPath.replace(/\\/g, '/');
+  const withSlash = posix.startsWith('/') ? posix : `/${posix}`;
+  return `${REPORT_SCHEME}:${withSlash.split('/').map(encodeURIComponent).join('/')}.health`;
+}
+
+export function dbPathFromReportUri(uri: string): string | undefined {
+  if (!uri.startsWith(`${REPORT_SCHEME}:`) || !uri.endsWith('.health')) return undefined;
+  const p = decodeURIComponent(uri.slice(REPORT_SCHEME.length + 1, -'.health'.length));
+  return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p; // Windows: /C:/x → C:/x
+}
+
 export interface ServerInfo { version: string; pid: number; node: string }
 export const ServerInfoRequest = new RequestType0<ServerInfo, void>('experimentHealth/serverInfo');
 
@@ -30,6 +43,11 @@ export interface DatabaseSummary {
 }
 
 export const DatabasesRequest = new RequestType0<DatabaseSummary[], void>('experimentHealth/databases');
+/** The client's discovery (findFiles over the databases setting) tells the server what to open. */
+export interface WorkspaceDatabasesParams { paths: string[] }
+export const WorkspaceDatabasesRequest = new RequestType<WorkspaceDatabasesParams, DatabaseSummary[], void>('experimentHealth/workspaceDatabases');
+
+/** Sent after any database's state or data changed; the tree refreshes just those. */
 export const DatabasesChangedNotification = new NotificationType<{ paths: string[] }>('experimentHealth/databasesChanged');
 
 export interface OpenDatabaseParams { path: string }
@@ -51,7 +69,13 @@ export interface RunsParams {
   offset: number;
   limit: number;
 }
-export interface RunsPage { runs: Run[]; total: number }
+export interface RunsPage {
+  runs: Run[];
+  /** Runs matching the filter in all (for "Load more" and counts). */
+  total: number;
+  /** Readable ids (dashed, unique within the database) for the runs on this page. */
+  shortIds: Record<string, string>;
+}
 export const RunsRequest = new RequestType<RunsParams, RunsPage, void>('experimentHealth/runs');
 
 export interface GroupsParams { path: string; experimentId: string; by: 'config' | 'state'; states?: RunState[] }
@@ -61,5 +85,31 @@ export const GroupsRequest = new RequestType<GroupsParams, RunGroup[], void>('ex
 export interface FindingsParams { path: string }
 export const FindingsRequest = new RequestType<FindingsParams, Finding[], void>('experimentHealth/findings');
 
+/** Where an experiment's or a run's line is in the report (for "Reveal in Health Report"). */
+export interface ReportLocationParams { path: string; experimentId?: string; runId?: string }
+export interface ReportLocation { uri: string; line: number }
+export const ReportLocationRequest = new RequestType<ReportLocationParams, ReportLocation | null, void>('experimentHealth/reportLocation');
+
 export interface ReportParams { path: string }
 export const ReportRequest = new RequestType<ReportParams, { text: string }, void>('experimentHealth/report');
+
+/** What a cleanup acts on: the arguments every cleanup command, quick fix and code lens passes. */
+export type CleanupAction = 'delete-incomplete' | 'mark-stale' | 'reset-stale' | 'delete-orphans' | 'delete-runs' | 'delete-experiment';
+export interface CleanupTarget {
+  path: string;
+  experimentId?: string;
+  /** Exactly these runs (selection, quick fix); absent: every run the action applies to. */
+  runIds?: string[];
+  /** delete-orphans: only these child tables. */
+  tables?: string[];
+}
+export const CLEANUP_COMMANDS: Record<CleanupAction, string> = {
+  'delete-incomplete': 'experimentHealth.deleteIncompleteRuns',
+  'mark-stale': 'experimentHealth.markStaleRuns',
+  'reset-stale': 'experimentHealth.resetStaleRuns',
+  'delete-orphans': 'experimentHealth.deleteOrphans',
+  'delete-runs': 'experimentHealth.deleteRuns',
+  'delete-experiment': 'experimentHealth.deleteExperiment',
+};
+/** Profiles whose systems have a "pending" state a stale run can be reset to. */
+export const RESETTABLE_PROFILES: readonly string[] = ['recipe-runner'];

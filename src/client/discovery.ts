@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CloseDatabaseRequest, OpenDatabaseRequest, WorkspaceDatabasesRequest, type DatabaseSummary } from '../shared/protocol';
+import { Disposable } from './disposable';
+import type { ServerConnection } from './languageClient';
+import { log, timed } from './log';
+
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.experiment-health/**}';
+
+/**
+ * Finds the databases the `experimentHealth.databases` setting names (globs per workspace folder,
+ * or absolute paths) and hands the list to the server, which opens and watches them. Re-runs
+ * when files appear or disappear and when the setting changes.
+ */
+class Discovery extends Disposable {
+  private pending?: NodeJS.Timeout;
+
+  constructor(private readonly connection: ServerConnection) {
+    super();
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*.{sqlite,sqlite3,db,duckdb}', false, true, false));
+    this.register(watcher.onDidCreate(() => this.schedule()));
+    this.register(watcher.onDidDelete(() => this.schedule()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('experimentHealth.databases')) this.schedule(); }));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule()));
+    this.register(vscode.commands.registerCommand('experimentHealth.openDatabase', (uri?: vscode.Uri) => this.openDatabase(uri)));
+    this.register(vscode.commands.registerCommand('experimentHealth.closeDatabase', (item?: { path?: string } | string) => this.closeDatabase(item)));
+    this.register(vscode.commands.registerCommand('experimentHealth.refresh', () => this.discover()));
+  }
+
+  schedule(): void {
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => void this.discover(), 300);
+  }
+
+  async discover(): Promise<DatabaseSummary[]> {
+    const paths = new Set<string>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const patterns = vscode.workspace.getConfiguration('experimentHealth', folder.uri).get<string[]>('databases') ?? [];
+      for (const pattern of patterns) {
+        if (path.isAbsolute(pattern)) { paths.add(pattern); continue; }
+        const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, pattern), EXCLUDE, 10_000);
+        for (const uri of found) if (uri.scheme === 'file') paths.add(uri.fsPath);
+      }
+    }
+    return timed(`discovered ${paths.size} database(s)`, () =>
+      this.connection.client.sendRequest(WorkspaceDatabasesRequest, { paths: [...paths] }));
+  }
+
+  private async openDatabase(uri?: vscode.Uri): Promise<DatabaseSummary | undefined> {
+    const target = uri ?? (await vscode.window.showOpenDialog({
+      canSelectMany: false, openLabel: 'Open Database',
+      filters: { 'Experiment databases': ['sqlite', 'sqlite3', 'db', 'duckdb'], 'All files': ['*'] },
+    }))?.[0];
+    if (!target) return undefined;
+    const summary = await this.connection.client.sendRequest(OpenDatabaseRequest, { path: target.fsPath });
+    log.info(`opened ${target.fsPath}: ${summary.status}${summary.message ? ` — ${summary.message}` : ''}`);
+    await vscode.commands.executeCommand('experimentHealth.runs.focus');
+    return summary;
+  }
+
+  private async closeDatabase(item?: { path?: string } | string): Promise<void> {
+    const p = typeof item === 'string' ? item : item?.path;
+    if (!p) return;
+    await this.connection.client.sendRequest(CloseDatabaseRequest, { path: p });
+  }
+}
+
+export function registerDiscovery(_context: vscode.ExtensionContext, connection: ServerConnection): vscode.Disposable {
+  const discovery = new Discovery(connection);
+  void discovery.discover().catch((e) => log.error(`discovery failed: ${e instanceof Error ? e.message : String(e)}`));
+  return discovery;
+}

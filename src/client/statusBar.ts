@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { DatabasesChangedNotification, DatabasesRequest, type DatabaseSummary } from '../shared/protocol';
+import { Disposable } from './disposable';
+import type { ServerConnection } from './languageClient';
+
+/**
+ * One status bar item summing up every open database (`$(warning) 2 stale · 300 incomplete`);
+ * clicking it focuses the explorer. Also offers a database picker other commands reuse.
+ */
+class StatusSummary extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('experimentHealth.summary', vscode.StatusBarAlignment.Left, 10));
+  private summaries: DatabaseSummary[] = [];
+
+  constructor(private readonly connection: ServerConnection) {
+    super();
+    this.item.name = 'Experiment Health';
+    this.item.command = 'experimentHealth.runs.focus';
+    this.register(connection.client.onNotification(DatabasesChangedNotification, () => void this.update()));
+    this.register(vscode.commands.registerCommand('experimentHealth.pickDatabase', () => this.pick()));
+    void this.update();
+  }
+
+  private async update(): Promise<void> {
+    this.summaries = await this.connection.client.sendRequest(DatabasesRequest);
+    const s = summarize(this.summaries);
+    this.item.text = s.text;
+    this.item.tooltip = s.tooltip;
+    this.item.backgroundColor = undefined;
+    if (this.summaries.length) this.item.show(); else this.item.hide();
+  }
+
+  private async pick(): Promise<DatabaseSummary[] | undefined> {
+    const open = this.summaries.filter((s) => s.status !== 'gone');
+    if (open.length <= 1) return open;
+    const picked = await vscode.window.showQuickPick(open.map((s) => ({ label: vscode.workspace.asRelativePath(s.path), description: s.profile ?? s.status, summary: s })),
+      { placeHolder: 'Choose a database' });
+    return picked ? [picked.summary] : undefined;
+  }
+}
+
+export function summarize(summaries: DatabaseSummary[]): { text: string; tooltip: string } {
+  const runs = { stale: 0, incomplete: 0, failed: 0, running: 0 };
+  let errors = 0;
+  for (const s of summaries) {
+    for (const k of Object.keys(runs) as (keyof typeof runs)[]) runs[k] += s.runCounts[k] ?? 0;
+    if (s.status === 'error') errors++;
+  }
+  const parts = [runs.stale && `${runs.stale} stale`, runs.incomplete && `${runs.incomplete} incomplete`, errors && `${errors} unreadable`].filter(Boolean);
+  const icon = runs.stale || runs.incomplete || errors ? '$(warning)' : runs.running ? '$(sync~spin)' : '$(pass)';
+  const text = `${icon} ${parts.length ? parts.join(' · ') : runs.running ? `${runs.running} running` : 'experiments healthy'}`;
+  const tooltip = `Experiment Health: ${summaries.length} database${summaries.length === 1 ? '' : 's'}` +
+    `${runs.running ? `, ${runs.running} running` : ''}${runs.failed ? `, ${runs.failed} failed` : ''}. Click to show the explorer.`;
+  return { text, tooltip };
+}
+
+export function registerStatusBar(_context: vscode.ExtensionContext, connection: ServerConnection): vscode.Disposable {
+  return new StatusSummary(connection);
+}
