@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCleanup } from './client/cleanup/commands';
 import { registerDiscovery } from './client/discovery';
 import { ServerConnection } from './client/languageClient';
 import { log } from './client/log';
@@ -20,6 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerReports(context, connection),
     registerExplorer(context, connection),
     registerStatusBar(context, connection),
+    registerCleanup(context, connection),
     registerDiscovery(context, connection),
   );
 }

@@ -1,6 +1,7 @@
 // The one definition of every custom message between the extension (client) and the language
 // server. Both sides import these objects, so a renamed method or changed shape fails to compile.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { CleanupAction, CleanupPlan, CleanupReport, CleanupTarget, PreflightResult, UndoInfo } from '../core/cleanup/types';
 import type { Experiment, Finding, Run, RunState } from '../core/model';
 
 export const REPORT_SCHEME = 'experiment-health-report';
@@ -93,16 +94,18 @@ export const ReportLocationRequest = new RequestType<ReportLocationParams, Repor
 export interface ReportParams { path: string }
 export const ReportRequest = new RequestType<ReportParams, { text: string }, void>('experimentHealth/report');
 
-/** What a cleanup acts on: the arguments every cleanup command, quick fix and code lens passes. */
-export type CleanupAction = 'delete-incomplete' | 'mark-stale' | 'reset-stale' | 'delete-orphans' | 'delete-runs' | 'delete-experiment';
-export interface CleanupTarget {
-  path: string;
-  experimentId?: string;
-  /** Exactly these runs (selection, quick fix); absent: every run the action applies to. */
-  runIds?: string[];
-  /** delete-orphans: only these child tables. */
-  tables?: string[];
-}
+// Cleanup: the types live in core (the CLI uses them too); the requests are defined here.
+export type { CleanupAction, CleanupPlan, CleanupReport, CleanupTarget, PreflightResult, UndoInfo };
+
+export interface CleanupPlanParams { action: CleanupAction; target: CleanupTarget }
+export const CleanupPlanRequest = new RequestType<CleanupPlanParams, CleanupPlan, void>('experimentHealth/cleanupPlan');
+export const CleanupPreflightRequest = new RequestType<{ path: string }, PreflightResult, void>('experimentHealth/cleanupPreflight');
+/** Executes a confirmed plan; cancellable (cancel rolls the transaction back). */
+export interface CleanupExecuteParams { plan: CleanupPlan; archive: boolean }
+export const CleanupExecuteRequest = new RequestType<CleanupExecuteParams, CleanupReport, void>('experimentHealth/cleanupExecute');
+export const UndoInfoRequest = new RequestType<{ path: string }, UndoInfo | null, void>('experimentHealth/undoInfo');
+export const UndoRequest = new RequestType<{ path: string; archive: string }, CleanupReport, void>('experimentHealth/undo');
+
 export const CLEANUP_COMMANDS: Record<CleanupAction, string> = {
   'delete-incomplete': 'experimentHealth.deleteIncompleteRuns',
   'mark-stale': 'experimentHealth.markStaleRuns',
