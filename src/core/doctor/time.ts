@@ -26,7 +26,7 @@ export function parseTimestamp(value: unknown, naive: NaiveTime): number | undef
   const m = TEXT.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
-  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  const ms = frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0; // truncate to ms, no float rounding
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms] as const;
   if (fields[1] > 11 || fields[2] < 1 || fields[2] > 31 || fields[3] > 23 || fields[4] > 59 || fields[5] > 60) return undefined;
   const utc = Date.UTC(...fields);

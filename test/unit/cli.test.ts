@@ -1,0 +1,74 @@
+// The command line end to end: a real process on a real file, checking output shape and exit codes.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+const now = '2025-11-20T12:00:00Z';
+
+function cli(...args: string[]) {
+  assert.ok(fs.existsSync(CLI), `${CLI} is missing: run node esbuild.mjs first`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+async function zeFile(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-'));
+  return (await buildZeBenchmarks({ now: new Date(now) })).write(dir);
+}
+
+test('doctor --json prints exactly the documented shape and exits 1 when there are problems', async () => {
+  const db = await zeFile();
+  const before = fs.readFileSync(db);
+  const r = cli('doctor', db, '--json', '--now', now);
+  assert.equal(r.code, 1, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(j), ['database', 'profile', 'now', 'staleAfterMinutes', 'experiments', 'findings']);
+  assert.equal(j.profile, 'ze-benchmarks');
+  for (const e of j.experiments) assert.deepEqual(Object.keys(e), ['id', 'label', 'state', 'runCounts']);
+  const allowed = ['code', 'severity', 'experimentId', 'runId', 'table', 'count', 'message', 'details'];
+  for (const f of j.findings) {
+    assert.ok(Object.keys(f).every((k) => allowed.includes(k)), Object.keys(f).join());
+    assert.ok(Object.values(f).every((v) => v !== null), 'absent keys are omitted, not null');
+  }
+  assert.ok(j.findings.some((f: { code: string }) => f.code === 'run/stale'));
+  assert.deepEqual(fs.readFileSync(db), before, 'reading never writes');
+});
+
+test('doctor exits 0 on a healthy database, 2 on an unreadable one, with one clear sentence', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-'));
+  const notDb = path.join(dir, 'notes.db');
+  fs.writeFileSync(notDb, 'hello, this is not sqlite at all, but it is long enough to have a header of 100 bytes.............');
+  const bad = cli('doctor', notDb);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^experiment-health: notes\.db is not a SQLite database/);
+  assert.doesNotMatch(bad.err, /\n\s+at /, 'no stack trace');
+  const missing = cli('doctor', path.join(dir, 'nope.db'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /does not exist/);
+  const usage = cli('doctor', notDb, '--stale-after=-3');
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /--stale-after -3 must be/);
+});
+
+test('runs --tail and show by unique prefix', async () => {
+  const db = await zeFile();
+  const list = cli('runs', db, '--json', '--tail', '3', '--now', now);
+  assert.equal(list.code, 0, list.err);
+  const runs = JSON.parse(list.out);
+  assert.equal(runs.length, 3);
+  assert.ok(runs[0].startedAt >= runs[1].startedAt, 'newest first');
+  const show = cli('show', db, runs[0].id.slice(0, 13), '--json', '--now', now);
+  assert.equal(show.code, 0, show.err);
+  const detail = JSON.parse(show.out);
+  assert.equal(detail.run.id, runs[0].id);
+  assert.equal(detail.columns.run_id, runs[0].id);
+  const text = cli('runs', db, '--state', 'stale,failed', '--now', now);
+  assert.equal(text.code, 0);
+  assert.match(text.out.split('\n')[0], /^run\s+state\s+label/);
+  assert.equal(cli('runs', db, '--state', 'bogus').code, 2);
+});

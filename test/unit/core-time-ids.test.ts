@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatNaive, parseTimestamp } from '../../src/core/doctor/time';
+import { compactId, dashed, matchId, readableIds } from '../../src/core/ids';
+
+const utc = { zone: 'utc' as const };
+
+test('timestamps in every encoding the systems write', () => {
+  const t = Date.parse('2025-11-20T05:55:58.329Z');
+  assert.equal(parseTimestamp('2025-11-20 05:55:58.329881+00', utc), t); // DuckDB rendering
+  assert.equal(parseTimestamp('2025-11-20T05:55:58.329Z', utc), t);
+  assert.equal(parseTimestamp('2025-11-20T15:55:58.329+10:00', utc), t);
+  assert.equal(parseTimestamp('2025-11-20 05:55:58', utc), Date.parse('2025-11-20T05:55:58Z')); // CURRENT_TIMESTAMP
+  assert.equal(parseTimestamp(t, utc), t); // epoch ms
+  assert.equal(parseTimestamp(Math.floor(t / 1000), utc), Math.floor(t / 1000) * 1000); // epoch s
+  assert.equal(parseTimestamp('2025-11-20T15:55:58.329000', { zone: 'local', utcOffsetMinutes: 600 }), t); // naive, writer at UTC+10
+});
+
+test('unparseable or impossible timestamps are undefined, never a guess', () => {
+  for (const v of ['yesterday', '2025-13-01 00:00:00', '2025-11-20 25:00:00', '', null, undefined, -5, new Uint8Array([1])]) {
+    assert.equal(parseTimestamp(v, utc), undefined, String(v));
+  }
+});
+
+test('formatNaive writes what parseTimestamp reads back', () => {
+  const t = Date.parse('2025-11-20T05:55:58.329Z');
+  for (const style of ['space', 'T', 'micro'] as const) {
+    const naive = { zone: 'local' as const, utcOffsetMinutes: -300 };
+    const back = parseTimestamp(formatNaive(t, naive, style), naive)!;
+    assert.ok(Math.abs(back - t) < 1000, style);
+  }
+});
+
+test('ids: dashed display, pasted ids match with or without dashes, short forms are unique', () => {
+  const a = '019a5864ea807275 8f514108aee1df0a'.replace(' ', ''), b = '019a5864ea837538aaaa4133b325aabc';
+  assert.equal(dashed(a), '019a5864-ea80-7275-8f51-4108aee1df0a');
+  assert.equal(compactId('019A5864-EA80-7275-8F51-4108AEE1DF0A'), a);
+  assert.deepEqual(matchId([a, b], '019a5864-ea83').id, b);
+  assert.deepEqual(matchId([a, b], '019a5864').candidates.length, 2);
+  const short = readableIds([a, b]);
+  assert.notEqual(short.get(a), short.get(b));
+  assert.ok(short.get(a)!.length > 8 && dashed(a).startsWith(short.get(a)!));
+  assert.equal(readableIds(['12', '13']).get('12'), '12');
+});

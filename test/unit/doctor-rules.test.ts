@@ -1,0 +1,158 @@
+// Rules and profiles on small hand-built databases: schema drift, bad inputs, thresholds,
+// time zones and user mappings. Each test builds exactly the rows it reasons about.
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openMemoryDatabase } from '../../src/core/db';
+import { runDoctor } from '../../src/core/doctor/doctor';
+import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
+import { parseMappingFile } from '../../src/core/profiles/mapping';
+
+const NOW = Date.parse('2025-11-20T12:00:00Z');
+const opts = (o: Partial<DoctorOptions> = {}): DoctorOptions => ({ ...defaultOptions(NOW), naive: { zone: 'utc' }, ...o });
+
+const ZE_DDL = `
+CREATE TABLE batch_runs(batchId TEXT PRIMARY KEY, createdAt INTEGER NOT NULL, completedAt INTEGER, totalRuns INTEGER DEFAULT 0,
+  successfulRuns INTEGER DEFAULT 0, avgScore REAL, avgWeightedScore REAL, metadata TEXT);
+CREATE TABLE benchmark_runs(id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT UNIQUE NOT NULL, batchId TEXT, suite TEXT NOT NULL,
+  scenario TEXT NOT NULL, tier TEXT NOT NULL, agent TEXT NOT NULL, model TEXT, status TEXT NOT NULL,
+  started_at DATETIME DEFAULT CURRENT_TIMESTAMP, completed_at DATETIME, total_score REAL, weighted_score REAL,
+  is_successful BOOLEAN DEFAULT 0, success_metric REAL, metadata TEXT, FOREIGN KEY (batchId) REFERENCES batch_runs(batchId));
+CREATE TABLE evaluation_results(id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, evaluator_name TEXT NOT NULL,
+  score REAL NOT NULL, max_score REAL NOT NULL, details TEXT, created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+  FOREIGN KEY (run_id) REFERENCES benchmark_runs(run_id));`;
+
+async function ze(extra = '') {
+  const db = await openMemoryDatabase();
+  db.exec(ZE_DDL + extra);
+  db.exec(`INSERT INTO batch_runs(batchId, createdAt) VALUES ('b1', ${NOW - 5 * 3600_000});`);
+  return db;
+}
+
+const run = (id: string, status: string, started: string, extra = '') =>
+  `INSERT INTO benchmark_runs(run_id, batchId, suite, scenario, tier, agent, model, status, started_at${extra ? ', metadata' : ''})
+   VALUES ('${id}', 'b1', 's', 'sc', 'L1', 'claude', 'm1', '${status}', '${started}'${extra ? `, '${extra}'` : ''});`;
+
+test('a running run with old activity is stale; a recent one is running', async () => {
+  const db = await ze();
+  db.exec(run('old', 'running', '2025-11-20 09:00:00') + run('new', 'running', '2025-11-20 11:50:00'));
+  const r = runDoctor(db, opts()).result;
+  assert.equal(r.profile, 'ze-benchmarks');
+  assert.deepEqual(r.runs.map((x) => [x.id, x.state]), [['old', 'stale'], ['new', 'running']]);
+  assert.deepEqual(r.findings.filter((f) => f.code === 'run/stale').map((f) => f.runId), ['old']);
+});
+
+test('children timestamps count as activity (an evaluation written recently keeps a run alive)', async () => {
+  const db = await ze();
+  db.exec(run('r', 'running', '2025-11-20 08:00:00'));
+  db.exec(`INSERT INTO evaluation_results(run_id, evaluator_name, score, max_score, created_at) VALUES ('r', 'e', 1, 1, '2025-11-20 11:45:00')`);
+  assert.equal(runDoctor(db, opts()).result.runs[0].state, 'running');
+});
+
+test('stale threshold: global, per profile and per model, most specific wins', async () => {
+  const db = await ze();
+  db.exec(run('r', 'running', '2025-11-20 10:30:00')); // 90 min ago
+  assert.equal(runDoctor(db, opts()).result.runs[0].state, 'stale');
+  assert.equal(runDoctor(db, opts({ staleAfterMinutes: 120 })).result.runs[0].state, 'running');
+  assert.equal(runDoctor(db, opts({ staleAfterByProfile: { 'ze-benchmarks': 120 } })).result.runs[0].state, 'running');
+  assert.equal(runDoctor(db, opts({ staleAfterMinutes: 120, staleAfterByModel: { m1: 30 } })).result.runs[0].state, 'stale');
+});
+
+test('schema drift: extra columns and columns added by ALTER TABLE are ignored; missing optional columns degrade', async () => {
+  const db = await ze('ALTER TABLE benchmark_runs ADD COLUMN package_manager TEXT; ALTER TABLE benchmark_runs ADD COLUMN test_results TEXT;');
+  db.exec(run('r1', 'failed', '2025-11-19 10:00:00', '{"error":"boom\\nstack"}'));
+  const r = runDoctor(db, opts()).result;
+  assert.equal(r.runs[0].state, 'failed');
+  assert.equal(r.runs[0].error, 'boom\nstack');
+  assert.match(r.findings.find((f) => f.code === 'run/failed')!.message, /failed: boom\.$/);
+
+  const old = await openMemoryDatabase();
+  // An older file without `model` and `metadata`: still read, the gaps reported as notices.
+  old.exec(`CREATE TABLE benchmark_runs(id INTEGER PRIMARY KEY, run_id TEXT, batchId TEXT, suite TEXT, scenario TEXT, tier TEXT,
+    agent TEXT, status TEXT, started_at TEXT, completed_at TEXT);
+    INSERT INTO benchmark_runs(run_id, suite, scenario, tier, agent, status, started_at) VALUES ('x', 's', 'c', 't', 'a', 'running', '2025-11-20 02:00:00');`);
+  const o = runDoctor(old, opts()).result;
+  assert.equal(o.profile, 'ze-benchmarks');
+  assert.equal(o.runs[0].state, 'stale');
+  assert.ok(o.notices.some((n) => n.includes('model')), o.notices.join('\n'));
+});
+
+test('bad inputs: empty tables, NULL status, unparseable timestamps, blob ids', async () => {
+  const empty = await ze();
+  const e = runDoctor(empty, opts()).result;
+  assert.equal(e.status, 'ok');
+  assert.deepEqual(e.runs, []);
+  // A batch that started 5 h ago and never completed is stale even with no runs at all.
+  assert.deepEqual(e.findings.map((f) => f.code), ['experiment/stale']);
+
+  const db = await ze();
+  db.exec(`INSERT INTO benchmark_runs(run_id, batchId, suite, scenario, tier, agent, status, started_at) VALUES
+    ('garbled', 'b1', 's', 'c', 't', 'a', 'running', 'yesterday-ish'),
+    ('nulltime', 'b1', 's', 'c', 't', 'a', 'running', NULL);
+    INSERT INTO benchmark_runs(run_id, batchId, suite, scenario, tier, agent, status, started_at) VALUES (x'00ff10', 'b1', 's', 'c', 't', 'a', 'completed', '2025-11-19 10:00:00');`);
+  const r = runDoctor(db, opts()).result;
+  const byId = Object.fromEntries(r.runs.map((x) => [x.id, x]));
+  // No evidence of activity at all is not evidence of life: such "running" rows are stale.
+  assert.equal(byId.garbled.state, 'stale');
+  assert.equal(byId.garbled.startedAt, undefined, 'an unparseable time is never turned into a plausible one');
+  assert.equal(byId.nulltime.state, 'stale');
+  assert.equal(byId['00ff10'].state, 'completed', 'blob ids are shown as hex');
+});
+
+test('unknown schema: listed with its tables, no findings', async () => {
+  const db = await openMemoryDatabase();
+  db.exec('CREATE TABLE things(id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE other(x)');
+  const r = runDoctor(db, opts()).result;
+  assert.equal(r.status, 'unknown-schema');
+  assert.deepEqual(r.tables.map((t) => t.name).sort(), ['other', 'things']);
+  assert.deepEqual(r.tables.find((t) => t.name === 'things')!.columns, ['id', 'name']);
+});
+
+test('a user mapping (generic profile) reads any runs table, and wins over detection', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(`CREATE TABLE jobs(job_id TEXT PRIMARY KEY, project TEXT, state TEXT, t0 REAL, beat REAL, total INTEGER, done INTEGER, err TEXT);
+    CREATE TABLE job_steps(step_id INTEGER PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(job_id), n INTEGER, at REAL);
+    INSERT INTO jobs VALUES ('a', 'p1', 'RUN', ${(NOW - 7200_000) / 1000}, ${(NOW - 7000_000) / 1000}, 10, 3, NULL),
+                            ('b', 'p1', 'RUN', ${(NOW - 7200_000) / 1000}, NULL, 10, 3, NULL),
+                            ('c', 'p2', 'OK', ${(NOW - 9000_000) / 1000}, NULL, 10, 4, NULL),
+                            ('d', 'p2', 'ERR', ${(NOW - 9000_000) / 1000}, NULL, 10, 4, 'oom');
+    INSERT INTO job_steps(job_id, n, at) VALUES ('b', 0, ${(NOW - 60_000) / 1000}), ('ghost', 0, ${NOW / 1000});`);
+  const mapping = parseMappingFile(JSON.stringify({ profiles: [{
+    name: 'my-jobs', detect: [{ table: 'jobs', columns: ['job_id', 'state'] }],
+    runs: { table: 'jobs', id: 'job_id', experimentId: 'project', status: { expr: 'state', map: { RUN: 'running', OK: 'completed', ERR: 'failed' } },
+      startedAt: 't0', heartbeat: 'beat', stepsDone: 'done', stepsExpected: 'total', shortIsIncomplete: true, error: 'err' },
+    children: [{ table: 'job_steps', key: 'job_id', activity: ['at'] }],
+  }] }), 'test.json');
+  assert.deepEqual(mapping.errors, []);
+  const r = runDoctor(db, opts(), mapping.profiles).result;
+  assert.equal(r.profile, 'my-jobs');
+  const state = Object.fromEntries(r.runs.map((x) => [x.id, x.state]));
+  assert.deepEqual(state, { a: 'stale', b: 'running', c: 'incomplete', d: 'failed' });
+  assert.equal(r.findings.find((f) => f.code === 'orphan/rows')?.table, 'job_steps');
+  // An experiment with any live run is running, whatever else its runs did.
+  assert.deepEqual(r.experiments.map((e) => [e.id, e.state]).sort(), [['p1', 'running'], ['p2', 'incomplete']]);
+});
+
+test('mapping validation names the file and the JSON path', () => {
+  const bad = parseMappingFile(JSON.stringify({ profiles: [{ name: 'X Y', detect: [], runs: { table: 't' } }] }), '.vscode/experiment-health.json');
+  assert.ok(bad.errors.length >= 2, bad.errors.join('\n'));
+  assert.ok(bad.errors.every((e) => e.startsWith('.vscode/experiment-health.json at /profiles/0')), bad.errors.join('\n'));
+  assert.match(parseMappingFile('{ nope', 'm.json').errors[0], /^m\.json is not valid JSON/);
+});
+
+test('naive local timestamps: the offset setting decides staleness of naive-local systems', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(`CREATE TABLE recipe_runs(recipe_run_id INTEGER PRIMARY KEY, recipe_id INTEGER, variation_id INTEGER, batch_id INTEGER,
+      started_at DATETIME, completed_at DATETIME, status TEXT, total_steps INTEGER, completed_steps INTEGER, error_details TEXT);
+    CREATE TABLE session_runs(session_run_id INTEGER PRIMARY KEY, recipe_run_id INTEGER NOT NULL REFERENCES recipe_runs(recipe_run_id),
+      session_id INTEGER, session_number INTEGER, started_at DATETIME, completed_at DATETIME, status TEXT);
+    INSERT INTO recipe_runs VALUES (1, 1, 1, 1, '2025-11-17 09:00:00', NULL, 'RUNNING', 3, 1, NULL);
+    INSERT INTO session_runs VALUES (1, 1, 1, 1, '2025-11-20T21:40:00', NULL, 'RUNNING');`);
+  // The runner wrote 21:40 local time at UTC+10, i.e. 11:40 UTC: 20 minutes ago, alive.
+  const tz = runDoctor(db, opts({ naive: { zone: 'local', utcOffsetMinutes: 600 } })).result;
+  assert.equal(tz.runs[0].state, 'running');
+  // Read as UTC, the same text lies in the future: reported, and not called stale.
+  const utc = runDoctor(db, opts({ naive: { zone: 'utc' } })).result;
+  assert.ok(utc.notices.some((n) => n.includes('future')), utc.notices.join('\n'));
+  // Queue time alone (days ago) must not make a run with live children stale.
+  assert.equal(utc.runs[0].state, 'running');
+});
