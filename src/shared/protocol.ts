@@ -116,3 +116,20 @@ export const CLEANUP_COMMANDS: Record<CleanupAction, string> = {
 };
 /** Profiles whose systems have a "pending" state a stale run can be reset to. */
 export const RESETTABLE_PROFILES: readonly string[] = ['recipe-runner'];
+
+// Run details and experiment charts (editor panels). Data is aggregated in the server: a chart
+// of 100,000 runs ships bins, not points.
+export interface RunDetailsParams { path: string; runId: string }
+export interface RunDetailsResult {
+  run: Run;
+  shortId: string;
+  experimentLabel?: string;
+  /** Every stored column of the run's row; blobs are described, not shipped. */
+  columns: Record<string, string | number | null>;
+  /** Rows hanging off the run, per table. */
+  childCounts: Record<string, number>;
+  findings: Finding[];
+  staleAfterMinutes: number;
+  profile?: string;
+}
+export const RunDetailsRequest = new RequestType<RunDetailsParams, RunDetailsResult | null, void>('experimentHealth/runDetails');
