@@ -23,8 +23,8 @@ export function orphanFindings(db: SqlDatabase, graph: Relation[]): Finding[] {
       table: r.table,
       count: n,
       message: owned
-        ? `${n} ${r.table} row${n === 1 ? '' : 's'} belong to ${r.parentTable} rows that no longer exist (${r.column})`
-        : `${n} ${r.table} row${n === 1 ? '' : 's'} refer to missing ${r.parentTable} rows through ${r.column}`,
+        ? `${n} ${r.table} ${n === 1 ? 'row belongs' : 'rows belong'} to ${r.parentTable} rows that no longer exist (${r.column}).`
+        : `${n} ${r.table} ${n === 1 ? 'row refers' : 'rows refer'} to missing ${r.parentTable} rows through ${r.column}.`,
       details: { column: r.column, parentTable: r.parentTable, parentColumn: r.parentColumn, kind: r.kind, missingParents: row?.keys ?? 0 },
     });
   }

@@ -139,15 +139,15 @@ export function panicArtifactFindings(
       const [exp, model] = key.split('|');
       const base = { experimentId: exp, table: 'embedding' };
       if (a.missing) findings.push({ ...base, code: 'artifact/missing', severity: 'warning', count: a.missing,
-        message: `${a.missing} invocation${s(a.missing)} have no ${model} embedding`, details: { model, kind: 'embedding' } });
+        message: `${a.missing} ${a.missing === 1 ? 'invocation has' : 'invocations have'} no ${model} embedding.`, details: { model, kind: 'embedding' } });
       if (a.duplicate) findings.push({ ...base, code: 'artifact/duplicate', severity: 'warning', count: a.duplicate,
-        message: `${a.duplicate} duplicate ${model} embedding${s(a.duplicate)}`, details: { model, kind: 'embedding' } });
+        message: `${a.duplicate} duplicate ${model} embedding${s(a.duplicate)}.`, details: { model, kind: 'embedding' } });
       if (a.mismatched) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.mismatched,
-        message: `${a.mismatched} ${model} embedding${s(a.mismatched)} on invocations of the wrong type`, details: { model, kind: 'embedding', reason: 'mismatched-type' } });
+        message: `${a.mismatched} ${model} embedding${s(a.mismatched)} on invocations of the wrong type.`, details: { model, kind: 'embedding', reason: 'mismatched-type' } });
       if (a.invalidModel) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.invalidModel,
-        message: `${a.invalidModel} embedding${s(a.invalidModel)} from ${model}, which the experiment does not configure`, details: { model, kind: 'embedding', reason: 'unconfigured-model' } });
+        message: `${a.invalidModel} embedding${s(a.invalidModel)} from ${model}, which the experiment does not configure.`, details: { model, kind: 'embedding', reason: 'unconfigured-model' } });
       if (a.nullData) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.nullData,
-        message: `${a.nullData} ${model} embedding${s(a.nullData)} with a NULL vector`, details: { model, kind: 'embedding', reason: 'null-data' } });
+        message: `${a.nullData} ${model} embedding${s(a.nullData)} with a NULL vector.`, details: { model, kind: 'embedding', reason: 'null-data' } });
     }
   }
 
@@ -187,11 +187,11 @@ export function panicArtifactFindings(
       const [exp, model] = key.split('|');
       const base = { experimentId: exp, table: 'persistencediagram' };
       if (a.missing.length) findings.push({ ...base, code: 'artifact/missing', severity: 'warning', count: a.missing.length,
-        message: `${a.missing.length} run${s(a.missing.length)} have no ${model} persistence diagram`, details: { model, kind: 'persistence-diagram', runIds: a.missing } });
+        message: `${a.missing.length} ${a.missing.length === 1 ? 'run has' : 'runs have'} no ${model} persistence diagram.`, details: { model, kind: 'persistence-diagram', runIds: a.missing } });
       if (a.duplicate.length) findings.push({ ...base, code: 'artifact/duplicate', severity: 'warning', count: a.duplicate.length,
-        message: `${a.duplicate.length} run${s(a.duplicate.length)} have more than one ${model} persistence diagram`, details: { model, kind: 'persistence-diagram', runIds: a.duplicate } });
+        message: `${a.duplicate.length} ${a.duplicate.length === 1 ? 'run has' : 'runs have'} more than one ${model} persistence diagram.`, details: { model, kind: 'persistence-diagram', runIds: a.duplicate } });
       if (a.invalid.length) findings.push({ ...base, code: 'artifact/invalid', severity: 'warning', count: a.invalid.length,
-        message: `${a.invalid.length} run${s(a.invalid.length)} have a persistence diagram for ${model}, which the experiment does not configure`, details: { model, kind: 'persistence-diagram', reason: 'unconfigured-model', runIds: a.invalid } });
+        message: `${a.invalid.length} ${a.invalid.length === 1 ? 'run has' : 'runs have'} a persistence diagram for ${model}, which the experiment does not configure.`, details: { model, kind: 'persistence-diagram', reason: 'unconfigured-model', runIds: a.invalid } });
     }
   }
   void notices;

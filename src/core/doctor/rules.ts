@@ -17,7 +17,9 @@ export function runFindings(run: DerivedRun, children: ChildTableState[], now: n
       break;
     case 'incomplete':
       out.push({ ...base, code: 'run/incomplete', severity: 'error',
-        message: steps
+        message: steps && run.stepsDone === run.stepsExpected && run.error
+          ? `Run ${shown} has all ${run.stepsExpected} steps, but ${run.error} (stop reason ${run.stopReason ?? 'unknown'}).`
+          : steps
           ? `Run ${shown} stopped at ${steps} (stop reason ${run.stopReason ?? 'unknown'}).`
           : sentence(`Run ${shown} ended incomplete${run.stopReason ? `: ${run.stopReason}` : ''}`),
         details: { stepsDone: run.stepsDone, stepsExpected: run.stepsExpected, stopReason: run.stopReason ?? 'unknown', status: run.rawStatus } });
