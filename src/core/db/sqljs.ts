@@ -18,10 +18,18 @@ export interface EmscriptenFS {
   unlink(path: string): void;
   createNode(parent: unknown, name: string, mode: number, dev: number): any;
   isDir(mode: number): boolean;
+  /** Drops a cached directory entry so the next lookup asks the file system again. */
+  hashRemoveNode(node: unknown): void;
   ErrnoError: new (errno: number) => Error;
 }
 
 let loading: Promise<SqlJs> | undefined;
+let loaded: SqlJs | undefined;
+
+/** The module once loadSqlJs() has resolved (the worker loads it before taking requests). */
+export function loadedSqlJs(): SqlJs | undefined {
+  return loaded;
+}
 
 export function loadSqlJs(): Promise<SqlJs> {
   loading ??= (initSqlJs as unknown as (config: object) => Promise<SqlJs>)({
@@ -30,6 +38,7 @@ export function loadSqlJs(): Promise<SqlJs> {
     print: () => undefined,
   }).then((SQL) => {
     if (!SQL.FS) throw new Error('sql.js was loaded without its FS export; build with esbuild.mjs');
+    loaded = SQL;
     return SQL;
   });
   return loading;

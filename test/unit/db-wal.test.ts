@@ -1,0 +1,117 @@
+// WAL databases: opened read-only, committed WAL frames visible, the live writer undisturbed.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { after, before, test } from 'node:test';
+import { readHeader } from '../../src/core/db/header';
+import { openDatabase } from '../../src/core/db/open';
+
+// A python3 writer that keeps WAL frames un-checkpointed, then waits for commands on stdin.
+const WRITER = String.raw`
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('PRAGMA journal_mode=WAL'); c.execute('PRAGMA wal_autocheckpoint=0')
+c.execute('CREATE TABLE t (i INTEGER PRIMARY KEY, v TEXT)')
+c.execute('BEGIN'); c.executemany('INSERT INTO t VALUES (?, ?)', [(i, 'x' * 200) for i in range(1000)]); c.execute('COMMIT')
+c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+c.execute('BEGIN'); c.executemany('INSERT INTO t VALUES (?, ?)', [(i, 'y' * 200) for i in range(1000, 1500)]); c.execute('COMMIT')
+print('ready', flush=True)
+for line in sys.stdin:
+    cmd = line.strip()
+    if cmd == 'begin':   # uncommitted frames in the WAL (small cache forces them out)
+        c.execute('PRAGMA cache_size=2'); c.execute('BEGIN IMMEDIATE')
+        c.executemany('INSERT INTO t VALUES (?, ?)', [(i, 'z' * 200) for i in range(1500, 3000)])
+        print('in-transaction', flush=True)
+    elif cmd == 'commit':
+        c.execute('COMMIT'); print('committed', flush=True)
+    elif cmd == 'check':
+        print(c.execute('PRAGMA integrity_check').fetchone()[0], c.execute('SELECT count(*) FROM t').fetchone()[0], flush=True)
+    elif cmd == 'quit':
+        break
+c.close()
+`;
+
+class Writer {
+  private readonly lines: AsyncIterator<string>;
+  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  }
+  static start(file: string): Writer { return new Writer(spawn('python3', ['-c', WRITER, file])); }
+  async next(): Promise<string> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error('python writer exited early');
+    return r.value;
+  }
+  async send(cmd: string): Promise<string> { this.proc.stdin.write(`${cmd}\n`); return this.next(); }
+  async stop(): Promise<number | null> {
+    this.proc.stdin.end('quit\n');
+    return new Promise((res) => this.proc.once('exit', res));
+  }
+}
+
+let dir: string;
+before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-db-wal-')); });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const hash = (f: string): string => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+const state = (f: string): string[] => ['', '-wal', '-shm'].map((s) => `${s}:${hash(f + s)}:${fs.statSync(f + s).mtimeMs}`);
+
+test('reads committed WAL frames read-only; header inspection sees the WAL', async () => {
+  const file = path.join(dir, 'wal.db');
+  const w = Writer.start(file);
+  try {
+    assert.equal(await w.next(), 'ready');
+    const h = readHeader(file);
+    assert.equal(h.journalMode, 'wal');
+    assert.equal(h.readVersion, 2);
+    assert.ok(h.wal.exists && h.wal.size > 100_000, `un-checkpointed -wal expected, got ${h.wal.size} bytes`);
+    assert.ok(h.shm.exists);
+    const before = state(file);
+    const db = await openDatabase(file);
+    try {
+      assert.equal(db.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 1500, 'the 500 WAL-only rows are visible');
+      assert.equal(db.get<{ n: number }>("SELECT count(*) AS n FROM t WHERE v LIKE 'y%'")!.n, 500);
+    } finally { db.close(); }
+    assert.deepEqual(state(file), before, 'database, -wal and -shm untouched');
+
+    // an open transaction's frames are not visible; its commit still succeeds afterwards
+    assert.equal(await w.send('begin'), 'in-transaction');
+    const db2 = await openDatabase(file);
+    try { assert.equal(db2.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 1500); } finally { db2.close(); }
+    assert.equal(await w.send('commit'), 'committed');
+    assert.equal(await w.send('check'), 'ok 3000');
+    const db3 = await openDatabase(file);
+    try { assert.equal(db3.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 3000); } finally { db3.close(); }
+  } finally { assert.equal(await w.stop(), 0); }
+});
+
+test('a WAL database with no -wal beside it (no writer connected) opens read-only and follows a writer that appears', async () => {
+  const file = path.join(dir, 'closed-wal.db');
+  const py = (code: string): string => execFileSync('python3', ['-c', code, file], { encoding: 'utf8' });
+  py(`import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=WAL'); c.execute('CREATE TABLE t (i)')
+c.executemany('INSERT INTO t VALUES (?)', [(i,) for i in range(700)]); c.commit(); c.close()`);
+  assert.ok(!fs.existsSync(`${file}-wal`) && !fs.existsSync(`${file}-shm`));
+  assert.equal(readHeader(file).journalMode, 'wal');
+  const before = `${hash(file)}:${fs.statSync(file).mtimeMs}`;
+  const db = await openDatabase(file);
+  try {
+    assert.equal(db.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 700);
+    assert.equal(`${hash(file)}:${fs.statSync(file).mtimeMs}`, before, 'untouched');
+    assert.ok(!fs.existsSync(`${file}-wal`) && !fs.existsSync(`${file}-shm`), 'no -wal/-shm created');
+    // a writer connects and leaves frames in the WAL: the same handle now reads through the WAL
+    const writer = spawn('python3', ['-c', `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('PRAGMA wal_autocheckpoint=0')
+c.execute('INSERT INTO t VALUES (1000)'); print('ready', flush=True); sys.stdin.readline(); c.close()`, file]);
+    const lines = readline.createInterface({ input: writer.stdout })[Symbol.asyncIterator]();
+    assert.equal((await lines.next()).value, 'ready');
+    assert.ok(fs.existsSync(`${file}-wal`));
+    assert.equal(db.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 701);
+    writer.stdin.end('\n');
+    await new Promise((res) => writer.once('exit', res));
+  } finally { db.close(); }
+});
