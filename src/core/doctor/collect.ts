@@ -4,6 +4,7 @@
 import type { SqlDatabase, SqlValue } from '../db/types';
 import type { ChildSpec, ProfileSpec, TimeSpec } from '../profiles/spec';
 import type { DoctorOptions } from './options';
+import type { TableMarks } from './incremental';
 import { checkedExpressions, idText, num, q, text } from './sql';
 import { parseTimestamp, type NaiveTime } from './time';
 
@@ -19,6 +20,8 @@ export interface RawRun {
   startsSession?: boolean; experimentLabel?: string;
   /** Key used by child tables (differs from id when children reference another column). */
   keys: Map<string, string>;
+  /** Nested runs: the parent's id, and the newest activity of any descendant (see parents.ts). */
+  parentId?: string; descendantActivity?: number;
 }
 
 /** What the children of one run add up to. */
@@ -26,6 +29,8 @@ export interface ChildAggregate {
   count: number; lastActivity?: number; minSeq?: number; maxSeq?: number; distinctSeq?: number;
   /** Per named condition of the spec's `counts`. */
   flagged?: Record<string, number>;
+  /** Step numbers seen (bitset), for exact distinct counts across incremental reads. */
+  seen?: Uint8Array;
 }
 
 export interface ChildTableState {
@@ -73,7 +78,7 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
     id: spec.id, experimentId: spec.experimentId, label: spec.label, config: spec.config, status: spec.status?.expr,
     startedAt: spec.startedAt?.expr, finishedAt: spec.finishedAt?.expr, heartbeat: spec.heartbeat?.expr,
     stepsDone: spec.stepsDone, stepsExpected: spec.stepsExpected, error: spec.error, stopReason: spec.stopReason,
-    model: spec.model, hidden: spec.hidden, startsSession: spec.sessions?.startsWhen,
+    model: spec.model, hidden: spec.hidden, startsSession: spec.sessions?.startsWhen, parent: spec.parent,
     ...Object.fromEntries(refs.map((r, i) => [`ref${i}`, r])),
   }, notices);
   const cols = Object.entries(e).map(([name, sql]) => `${sql} AS ${q(name)}`).join(', ');
@@ -91,75 +96,109 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
       heartbeat: parseTimestamp(r.heartbeat, naiveFor(spec.heartbeat, options)),
       stepsDone: num(r.stepsDone), stepsExpected: num(r.stepsExpected),
       error: text(r.error), stopReason: text(r.stopReason), model: text(r.model), hidden: !!num(r.hidden), keys,
-      startsSession: !!num(r.startsSession),
+      startsSession: !!num(r.startsSession), parentId: idText(r.parent),
     });
   }
   return out;
 }
 
 /**
- * Aggregates one child table per run key. With `previous`, only rows past its highest rowid are
- * read and merged — valid when the table only grew, which the caller checks by row count.
+ * Aggregates one child table per run key in one sequential scan (NOT INDEXED: walking an index
+ * in key order would fetch rows in random order, which is ruinous through a file read in place),
+ * folding rows in JavaScript so memory stays flat whatever the table's size. With `previous`,
+ * only rows past its highest rowid are read and merged — when the table only grew.
  */
 export function aggregateChildren(
-  db: SqlDatabase, spec: ChildSpec, options: DoctorOptions, notices: string[], previous?: ChildTableState,
+  db: SqlDatabase, spec: ChildSpec, options: DoctorOptions, notices: string[], previous: ChildTableState | undefined,
+  marks: TableMarks, incrementalMinRows = INCREMENTAL_MIN_ROWS,
 ): ChildTableState | undefined {
   if (!db.tables().includes(spec.table)) return undefined;
   const activity = spec.activity ?? [];
+  const countNames = Object.keys(spec.counts ?? {});
   const e = checkedExpressions(db, spec.table, {
     key: spec.key, seq: spec.steps?.sequence,
     ...Object.fromEntries(activity.map((a, i) => [`a${i}`, a.expr])),
-    ...Object.fromEntries(Object.entries(spec.counts ?? {}).map(([name, cond]) => [`c_${name}`, `(${cond})`])),
+    ...Object.fromEntries(countNames.map((name) => [`c_${name}`, `(${spec.counts![name]})`])),
   }, notices);
-  const countNames = Object.keys(spec.counts ?? {}).filter((n) => e[`c_${n}`] !== 'NULL');
   if (e.key === 'NULL') return undefined;
-  const counts = db.get<{ n: number; maxRowid: number | null }>(`SELECT count(*) AS n, max(rowid) AS maxRowid FROM ${q(spec.table)}`);
-  const rowCount = counts?.n ?? 0;
-  const maxRowid = counts?.maxRowid ?? 0;
-  if (previous && rowCount === previous.rowCount && maxRowid === previous.maxRowid) return previous;
-  // Appending is the common change on big tables; small tables (whose rows are also updated in
-  // place, e.g. a session's completed_at) are simply read again.
+  const { rows: rowCount, maxRowid } = marks.get(spec.table);
+  // Small tables are read again even when their counts did not move: their rows are also
+  // updated in place (a session's completed_at). Big ones are appended to, and only re-read
+  // past the previous highest rowid when that is all that happened.
   let since: number | undefined;
-  if (previous && rowCount >= INCREMENTAL_MIN_ROWS && maxRowid > previous.maxRowid) {
-    const added = db.get<{ n: number }>(`SELECT count(*) AS n FROM ${q(spec.table)} WHERE rowid > ?`, [previous.maxRowid])?.n ?? 0;
-    if (previous.rowCount + added === rowCount) since = previous.maxRowid;
+  if (previous && rowCount >= incrementalMinRows) {
+    const added = marks.appendedSince(spec.table, { rows: previous.rowCount, maxRowid: previous.maxRowid });
+    if (added === 0) return previous;
+    if (added !== undefined) since = previous.maxRowid;
   }
-  const seqCols = spec.steps?.sequence && e.seq !== 'NULL'
-    ? `, min(${e.seq}) AS minSeq, max(${e.seq}) AS maxSeq, count(DISTINCT ${e.seq}) AS distinctSeq` : '';
-  const maxCols = activity.map((_, i) => `, max(${e[`a${i}`]}) AS a${i}`).join('')
-    + countNames.map((n) => `, sum(CASE WHEN ${e[`c_${n}`]} THEN 1 ELSE 0 END) AS ${q(`c_${n}`)}`).join('');
-  const rows = db.all<Record<string, SqlValue>>(
-    `SELECT ${e.key} AS k, count(*) AS n${seqCols}${maxCols} FROM ${q(spec.table)} t
-     ${since !== undefined ? 'WHERE t.rowid > ?' : ''} GROUP BY 1`, since !== undefined ? [since] : []);
-  const byKey = since !== undefined ? new Map(previous!.byKey) : new Map<string, ChildAggregate>();
-  for (const r of rows) {
-    const key = idText(r.k);
-    if (key === undefined) continue;
-    let last: number | undefined;
-    activity.forEach((a, i) => {
-      const t = parseTimestamp(r[`a${i}`], naiveFor(a, options));
-      if (t !== undefined && (last === undefined || t > last)) last = t;
+  const byKey = since !== undefined ? cloneAggregates(previous!.byKey) : new Map<string, ChildAggregate>();
+  const cols = [e.key, e.seq ?? 'NULL', ...activity.map((_, i) => e[`a${i}`]), ...countNames.map((n) => e[`c_${n}`])];
+  const naive = activity.map((a) => naiveFor(a, options));
+  const rawMax = new Map<string, SqlValue[]>();
+  db.each(`SELECT ${cols.join(', ')} FROM ${q(spec.table)} t NOT INDEXED${since !== undefined ? ' WHERE t.rowid > ?' : ''}`,
+    since !== undefined ? [since] : [], (v) => {
+      const key = idText(v[0]);
+      if (key === undefined) return;
+      let agg = byKey.get(key);
+      if (!agg) byKey.set(key, (agg = { count: 0 }));
+      agg.count++;
+      const seq = v[1];
+      if (typeof seq === 'number' && Number.isInteger(seq)) {
+        agg.minSeq = agg.minSeq === undefined ? seq : Math.min(agg.minSeq, seq);
+        agg.maxSeq = agg.maxSeq === undefined ? seq : Math.max(agg.maxSeq, seq);
+        agg.seen = markSeen(agg.seen, seq);
+      }
+      if (activity.length) {
+        let maxes = rawMax.get(key);
+        if (!maxes) rawMax.set(key, (maxes = activity.map(() => null)));
+        for (let i = 0; i < activity.length; i++) if (later(v[2 + i], maxes[i], naive[i])) maxes[i] = v[2 + i];
+      }
+      for (let i = 0; i < countNames.length; i++) {
+        if (v[2 + activity.length + i]) { agg.flagged ??= {}; agg.flagged[countNames[i]] = (agg.flagged[countNames[i]] ?? 0) + 1; }
+      }
     });
-    const fresh: ChildAggregate = { count: num(r.n) ?? 0, lastActivity: last,
-      minSeq: num(r.minSeq), maxSeq: num(r.maxSeq), distinctSeq: num(r.distinctSeq) };
-    if (countNames.length) fresh.flagged = Object.fromEntries(countNames.map((n) => [n, num(r[`c_${n}`]) ?? 0]));
-    const old = byKey.get(key);
-    byKey.set(key, old ? mergeAggregates(old, fresh) : fresh);
+  for (const [key, maxes] of rawMax) {
+    const agg = byKey.get(key)!;
+    maxes.forEach((raw, i) => {
+      const t = parseTimestamp(raw, naive[i]);
+      if (t !== undefined && (agg.lastActivity === undefined || t > agg.lastActivity)) agg.lastActivity = t;
+    });
   }
+  for (const agg of byKey.values()) if (agg.seen) agg.distinctSeq = popcount(agg.seen);
   return { spec, maxRowid, rowCount, byKey };
 }
 
-function mergeAggregates(a: ChildAggregate, b: ChildAggregate): ChildAggregate {
-  const max = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
-  const min = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
-  return {
-    count: a.count + b.count,
-    lastActivity: max(a.lastActivity, b.lastActivity),
-    minSeq: min(a.minSeq, b.minSeq),
-    maxSeq: max(a.maxSeq, b.maxSeq),
-    // Appended steps are new step numbers in every system we read; a full scan corrects it.
-    distinctSeq: a.distinctSeq === undefined ? b.distinctSeq : a.distinctSeq + (b.distinctSeq ?? 0),
-    flagged: a.flagged || b.flagged ? Object.fromEntries([...new Set([...Object.keys(a.flagged ?? {}), ...Object.keys(b.flagged ?? {})])]
-      .map((k) => [k, (a.flagged?.[k] ?? 0) + (b.flagged?.[k] ?? 0)])) : undefined,
-  };
+/** Whether stored time `a` is later than `b`. Same-format text compares as text (fast); anything else is parsed. */
+function later(a: SqlValue, b: SqlValue, naive: NaiveTime): boolean {
+  if (a === null || a === undefined) return false;
+  if (b === null || b === undefined) return parseTimestamp(a, naive) !== undefined;
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a[10] === b[10]) return a > b;
+  if (typeof a === 'number' && typeof b === 'number') return a > b;
+  return (parseTimestamp(a, naive) ?? -Infinity) > (parseTimestamp(b, naive) ?? -Infinity);
+}
+
+/** Step numbers seen, as a bitset: exact distinct counts in a few bytes per step. */
+const MAX_BITSET_STEP = 1 << 24;
+function markSeen(seen: Uint8Array | undefined, seq: number): Uint8Array | undefined {
+  if (seq < 0 || seq >= MAX_BITSET_STEP) return seen;
+  const byte = seq >> 3;
+  if (!seen || seen.length <= byte) {
+    const grown = new Uint8Array(Math.max(byte + 1, (seen?.length ?? 0) * 2, 16));
+    if (seen) grown.set(seen);
+    seen = grown;
+  }
+  seen[byte] |= 1 << (seq & 7);
+  return seen;
+}
+
+function popcount(bits: Uint8Array): number {
+  let n = 0;
+  for (let b of bits) while (b) { n += b & 1; b >>= 1; }
+  return n;
+}
+
+function cloneAggregates(m: Map<string, ChildAggregate>): Map<string, ChildAggregate> {
+  const out = new Map<string, ChildAggregate>();
+  for (const [k, a] of m) out.set(k, { ...a, flagged: a.flagged && { ...a.flagged }, seen: a.seen && a.seen.slice() });
+  return out;
 }

@@ -8,9 +8,12 @@ import { describeSchema, detectProfile, type SchemaTable } from '../profiles/reg
 import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
 import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
-import type { DoctorOptions } from './options';
+import { optionsForProfile, type DoctorOptions } from './options';
+import { optunaFindings } from './optuna';
 import { orphanFindings } from './orphans';
-import { derivePanicRun, findDuplicateStops, panicArtifactFindings } from './panic-tda';
+import { missingParentFindings, propagateDescendantActivity } from './parents';
+import { TableMarks, type CountCache, type TableMark } from './incremental';
+import { derivePanicRun, findDuplicateStops, panicArtifactFindings, type PanicCaches } from './panic-tda';
 import { experimentFindings, runFindings } from './rules';
 import { deriveExperiment, deriveStatusRun, type DerivedExperiment, type DerivedRun } from './states';
 
@@ -33,13 +36,22 @@ export interface DoctorResult {
 }
 
 /** What a later evaluation can reuse. */
-export interface DoctorState { profile: string; children: Map<string, ChildTableState> }
+export interface DoctorState {
+  profile: string;
+  /** The file version these were read from (change counter, sizes, times). */
+  fingerprint?: string;
+  marks: Map<string, TableMark>;
+  children: Map<string, ChildTableState>;
+  orphans: Map<string, CountCache>;
+  panic: PanicCaches;
+}
 
 export function runDoctor(
-  db: SqlDatabase, options: DoctorOptions, userProfiles: readonly ProfileSpec[] = [], previous?: DoctorState,
+  db: SqlDatabase, allOptions: DoctorOptions, userProfiles: readonly ProfileSpec[] = [], previous?: DoctorState, fingerprint?: string,
 ): { result: DoctorResult; state?: DoctorState } {
   const tables = describeSchema(db);
-  const profile = detectProfile(tables, userProfiles, options.profile);
+  const profile = detectProfile(tables, userProfiles, allOptions.profile);
+  const options = profile ? optionsForProfile(allOptions, profile.name) : allOptions;
   const base = {
     database: db.path, now: new Date(options.now).toISOString(), staleAfterMinutes: options.staleAfterMinutes,
     naiveTimestamps: options.naive.zone, tables,
@@ -50,18 +62,26 @@ export function runDoctor(
   const notices: string[] = [];
   const noticeSet = new Set<string>();
   const rawExperiments = readExperiments(db, profile, options, notices);
-  const rawRuns = readRuns(db, profile, options, notices).filter((r) => !r.hidden);
+  // Hidden rows (soft-deleted runs, deleted experiments) are left out, or kept marked when asked for.
+  const allRuns = readRuns(db, profile, options, notices);
+  const rawRuns = allRuns.filter((r) => options.showHidden || !r.hidden);
   if (!profile.runs.experimentId) assignSessions(rawRuns, profile);
-  const reuse = previous?.profile === profile.name ? previous.children : undefined;
+  const same = previous?.profile === profile.name ? previous : undefined;
+  // An unchanged file (same fingerprint) reuses every table mark: no table is counted again.
+  const marks = new TableMarks(db, fingerprint !== undefined && same && same.fingerprint === fingerprint ? same.marks : undefined);
   const children: ChildTableState[] = [];
   for (const spec of profile.children ?? []) {
-    const agg = aggregateChildren(db, spec, options, notices, reuse?.get(spec.table));
+    const agg = aggregateChildren(db, spec, options, notices, same?.children.get(spec.table), marks);
     if (agg) children.push(agg);
   }
+  const orphanCaches = new Map(same?.orphans ?? []);
+  const panicCaches: PanicCaches = { ...(same?.panic ?? {}) };
 
-  const visibleExperiments = rawExperiments.filter((e) => !e.hidden);
+  const visibleExperiments = rawExperiments.filter((e) => options.showHidden || !e.hidden);
   const hiddenExperimentIds = new Set(rawExperiments.filter((e) => e.hidden).map((e) => e.id));
-  const runs = rawRuns.filter((r) => !hiddenExperimentIds.has(r.experimentId ?? ''));
+  const runs = rawRuns.filter((r) => options.showHidden || !hiddenExperimentIds.has(r.experimentId ?? ''));
+  for (const r of runs) if (hiddenExperimentIds.has(r.experimentId ?? '')) r.hidden = true;
+  propagateDescendantActivity(runs, profile, children);
   const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)]);
   const shortOf = (id: string) => ids.get(id) ?? dashed(id);
   const expLabel = (id: string, label?: string) => label ?? shortOf(id);
@@ -93,7 +113,11 @@ export function runDoctor(
       experiment = { ...experiment, ...deriveExperiment(raw, expId, derived, profile, options, label), state: experiment.state };
     } else {
       derived = expRuns.map((r) => deriveStatusRun(r, profile, children, options, noticeSet));
-      experiment = deriveExperiment(raw, expId, derived, profile, options, label);
+      // Hidden runs are not counted (in a hidden experiment, all of them are, for its own state).
+      const counted = raw?.hidden ? derived : derived.filter((r) => !r.hidden);
+      experiment = deriveExperiment(raw, expId, counted, profile, options, label);
+      if (raw?.hidden) experiment.hidden = true;
+      if (counted.length < derived.length) experiment.hiddenRuns = derived.length - counted.length;
       if (!raw && profile.runs.sessions) experiment.missingRow = undefined;
     }
     if (!raw && profile.runs.sessions) experiment.label = expRuns[0]?.experimentLabel ?? label;
@@ -102,10 +126,12 @@ export function runDoctor(
   }
 
   const findings: Finding[] = [];
-  for (const e of experiments.values()) findings.push(...experimentFindings(e, options.now));
-  for (const r of derivedRuns) findings.push(...runFindings(r, children, options.now, shortOf(r.id)));
-  if (profile.derive === 'panic-tda') findings.push(...panicArtifactFindings(db, experiments, rawExperiments, derivedRuns, notices));
-  findings.push(...orphanFindings(db, relationGraph(db, profile)));
+  for (const e of experiments.values()) if (!e.hidden) findings.push(...experimentFindings(e, options.now));
+  for (const r of derivedRuns) if (!r.hidden) findings.push(...runFindings(r, children, options.now, shortOf(r.id)));
+  findings.push(...missingParentFindings(runs, allRuns, profile));
+  if (profile.derive === 'optuna') findings.push(...optunaFindings(db, profile, derivedRuns, findings, options, notices));
+  if (profile.derive === 'panic-tda') findings.push(...panicArtifactFindings(db, experiments, children, derivedRuns, marks, panicCaches));
+  findings.push(...orphanFindings(db, relationGraph(db, profile), marks, orphanCaches));
   notices.push(...noticeSet);
 
   const result: DoctorResult = {
@@ -114,7 +140,10 @@ export function runDoctor(
     runs: derivedRuns.map(stripRun),
     findings, notices, shortIds: Object.fromEntries(ids),
   };
-  return { result, state: { profile: profile.name, children: new Map(children.map((c) => [c.spec.table, c])) } };
+  return { result, state: {
+    profile: profile.name, fingerprint, marks: marks.all(), children: new Map(children.map((c) => [c.spec.table, c])),
+    orphans: orphanCaches, panic: panicCaches,
+  } };
 }
 
 /** Runs without an experiment column: consecutive runs form pipelines (see SessionGrouping). */

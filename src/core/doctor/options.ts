@@ -13,6 +13,13 @@ export interface DoctorOptions {
   naive: NaiveTime;
   /** Force a profile by name instead of detecting one. */
   profile?: string;
+  /**
+   * Per-profile reading of naive timestamps, overriding `naive` for that profile (e.g. Optuna ≥ 5
+   * writes naive UTC: { optuna: { zone: 'utc' } }). The result's `naiveTimestamps` says which was used.
+   */
+  naiveByProfile?: Record<string, NaiveTime>;
+  /** Include hidden rows (soft-deleted runs, deleted experiments), marked `hidden` and never flagged. */
+  showHidden?: boolean;
 }
 
 export const DEFAULT_STALE_MINUTES = 60;
@@ -29,4 +36,10 @@ export function staleThresholdMinutes(options: DoctorOptions, profile: string, m
     }
   }
   return options.staleAfterByProfile?.[profile] ?? options.staleAfterMinutes;
+}
+
+/** The options as they apply to one profile (its own naive-time reading, when set). */
+export function optionsForProfile(options: DoctorOptions, profile: string): DoctorOptions {
+  const naive = options.naiveByProfile?.[profile];
+  return naive ? { ...options, naive } : options;
 }

@@ -1,20 +1,30 @@
 import type { SqlDatabase } from '../db/types';
 import type { Finding } from '../model';
 import type { Relation } from '../relations';
+import { incrementalCounts, type CountCache, type TableMarks } from './incremental';
 import { q } from './sql';
 
 /**
  * Rows whose parent row is gone, counted per relation. Owned children are warnings (cleanup can
  * delete them); dangling references are information only, since the row itself is still valid.
  */
-export function orphanFindings(db: SqlDatabase, graph: Relation[]): Finding[] {
+export function orphanFindings(db: SqlDatabase, graph: Relation[], marks: TableMarks, caches: Map<string, CountCache>): Finding[] {
   const findings: Finding[] = [];
   for (const r of graph) {
-    const row = db.get<{ n: number; keys: number }>(
-      `SELECT count(*) AS n, count(DISTINCT c.${q(r.column)}) AS keys FROM ${q(r.table)} c
-        WHERE c.${q(r.column)} IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = c.${q(r.column)})`);
-    const n = row?.n ?? 0;
+    const cacheKey = `${r.table}.${r.column}`;
+    // When both tables only grew, only the new child rows can be new orphans.
+    const cache = incrementalCounts(marks, [r.table, r.parentTable], caches.get(cacheKey), (since, add) => {
+      const row = db.get<{ n: number; keys: number }>(
+        `SELECT count(*) AS n, count(DISTINCT c.${q(r.column)}) AS keys FROM ${q(r.table)} c
+          WHERE c.${q(r.column)} IS NOT NULL${since !== undefined ? ' AND c.rowid > ?' : ''}
+            AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = c.${q(r.column)})`,
+        since !== undefined ? [since] : []);
+      for (let i = 0; i < (row?.n ?? 0); i++) add('rows');
+      for (let i = 0; i < (row?.keys ?? 0); i++) add('keys');
+    });
+    caches.set(cacheKey, cache);
+    const row = { n: cache.counts.get('rows') ?? 0, keys: cache.counts.get('keys') ?? 0 };
+    const n = row.n;
     if (!n) continue;
     const owned = r.kind === 'owned';
     findings.push({
@@ -25,7 +35,7 @@ export function orphanFindings(db: SqlDatabase, graph: Relation[]): Finding[] {
       message: owned
         ? `${n} ${r.table} ${n === 1 ? 'row belongs' : 'rows belong'} to ${r.parentTable} rows that no longer exist (${r.column}).`
         : `${n} ${r.table} ${n === 1 ? 'row refers' : 'rows refer'} to missing ${r.parentTable} rows through ${r.column}.`,
-      details: { column: r.column, parentTable: r.parentTable, parentColumn: r.parentColumn, kind: r.kind, missingParents: row?.keys ?? 0 },
+      details: { column: r.column, parentTable: r.parentTable, parentColumn: r.parentColumn, kind: r.kind, missingParents: row.keys },
     });
   }
   return findings;

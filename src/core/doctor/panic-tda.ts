@@ -6,11 +6,12 @@
 import type { SqlDatabase, SqlValue } from '../db/types';
 import type { Finding, RunState } from '../model';
 import type { ProfileSpec } from '../profiles/spec';
-import type { ChildTableState, RawExperiment, RawRun } from './collect';
+import type { ChildTableState, RawRun } from './collect';
 import type { DoctorOptions } from './options';
 import { stepsDone, toRun, type DerivedExperiment, type DerivedRun } from './states';
 import { idText, num, tableExists, text } from './sql';
 import { staleThresholdMinutes } from './options';
+import { incrementalCounts, keyOf, type CountCache, type TableMarks } from './incremental';
 
 export function derivePanicRun(
   run: RawRun, experiment: DerivedExperiment | undefined, children: ChildTableState[], profile: ProfileSpec,
@@ -75,8 +76,12 @@ function jsonList(v: string | undefined): string[] {
 /** Experiments whose derived data should exist: finished, or stuck (not live, not pending). */
 const expectsArtifacts = (e: DerivedExperiment) => e.state === 'completed' || e.state === 'stale';
 
+/** What the artifact checks keep between evaluations. */
+export interface PanicCaches { embeddings?: CountCache; nullVectors?: CountCache }
+
 export function panicArtifactFindings(
-  db: SqlDatabase, experiments: Map<string, DerivedExperiment>, raw: RawExperiment[], runs: DerivedRun[], notices: string[],
+  db: SqlDatabase, experiments: Map<string, DerivedExperiment>, children: ChildTableState[], runs: DerivedRun[],
+  marks: TableMarks, caches: PanicCaches,
 ): Finding[] {
   const findings: Finding[] = [];
   if (!tableExists(db, 'experimentconfig')) return findings;
@@ -90,19 +95,10 @@ export function panicArtifactFindings(
     const e = expId === undefined ? undefined : experiments.get(expId);
     return e && !e.missingRow && expectsArtifacts(e) ? e : undefined;
   };
-  void raw;
 
   if (tableExists(db, 'embedding')) {
-    // Invocations per run and type, and embeddings per run, model and invocation type.
-    const invByType = new Map<string, number>();
-    for (const r of db.all<{ run: SqlValue; type: SqlValue; n: number }>('SELECT run_id AS run, type, count(*) AS n FROM invocation GROUP BY 1, 2')) {
-      invByType.set(`${idText(r.run)}|${String(r.type).toUpperCase()}`, r.n);
-    }
-    const hasVector = db.columns('embedding').some((c) => c.name === 'vector');
-    const embRows = db.all<{ run: SqlValue; model: SqlValue; type: SqlValue; n: number; inv: number; nulls: number }>(
-      `SELECT i.run_id AS run, e.embedding_model AS model, i.type AS type, count(*) AS n, count(DISTINCT e.invocation_id) AS inv,
-              ${hasVector ? 'sum(e.vector IS NULL)' : '0'} AS nulls
-         FROM embedding e JOIN invocation i ON i.id = e.invocation_id GROUP BY 1, 2, 3`);
+    const invocations = children.find((c) => c.spec.table === 'invocation');
+    const invOfType = (run: string, type: 'TEXT' | 'IMAGE') => invocations?.byKey.get(run)?.flagged?.[type === 'TEXT' ? 'text' : 'image'] ?? 0;
     type Acc = { missing: number; duplicate: number; mismatched: number; invalidModel: number; nullData: number };
     const perExpModel = new Map<string, Acc>();
     const acc = (exp: string, model: string) => {
@@ -112,27 +108,33 @@ export function panicArtifactFindings(
       return a;
     };
     const embedded = new Map<string, number>();
-    for (const r of embRows) {
-      const run = idText(r.run)!; const exp = runExperiment.get(run);
-      const model = String(r.model); const type = String(r.type).toUpperCase();
-      const e = checked(exp);
+    caches.embeddings = embeddingCounts(db, marks, caches.embeddings);
+    for (const [key, n] of caches.embeddings.counts) {
+      const [run, model, type] = key.split('|');
+      const e = checked(runExperiment.get(run));
       if (!e) continue;
-      const a = acc(e.id, model);
       const configured = models.get(e.id) ?? [];
       const wantType = isImageModel(model) ? 'IMAGE' : 'TEXT';
-      if (!configured.includes(model)) a.invalidModel += r.n;
-      else if (type !== wantType) a.mismatched += r.n;
-      else embedded.set(`${run}|${model}`, r.inv);
-      a.duplicate += r.n - r.inv;
-      a.nullData += num(r.nulls) ?? 0;
+      if (!configured.includes(model)) acc(e.id, model).invalidModel += n;
+      else if (type !== wantType) acc(e.id, model).mismatched += n;
+      else embedded.set(`${run}|${model}`, (embedded.get(`${run}|${model}`) ?? 0) + n);
+    }
+    caches.nullVectors = nullVectors(db, marks, caches.nullVectors);
+    for (const [key, n] of caches.nullVectors.counts) {
+      const [run, model] = key.split('|');
+      const e = checked(runExperiment.get(run));
+      if (e) acc(e.id, model).nullData += n;
     }
     for (const run of runs) {
       const e = checked(run.experimentId);
       if (!e) continue;
       for (const model of models.get(e.id) ?? []) {
-        const want = invByType.get(`${run.id}|${isImageModel(model) ? 'IMAGE' : 'TEXT'}`) ?? 0;
+        const want = invOfType(run.id, isImageModel(model) ? 'IMAGE' : 'TEXT');
         const have = embedded.get(`${run.id}|${model}`) ?? 0;
         if (want > have) acc(e.id, model).missing += want - have;
+        // More embeddings of a model than invocations to embed: duplicates (possible only where
+        // the unique (invocation, model) constraint is missing).
+        if (have > want && want > 0) acc(e.id, model).duplicate += have - want;
       }
     }
     for (const [key, a] of perExpModel) {
@@ -155,7 +157,7 @@ export function panicArtifactFindings(
     const pds = new Map<string, { n: number; nulls: number }>();
     const hasData = db.columns('persistencediagram').some((c) => c.name === 'diagram_data');
     for (const r of db.all<{ run: SqlValue; model: SqlValue; n: number; nulls: number }>(
-      `SELECT run_id AS run, embedding_model AS model, count(*) AS n, ${hasData ? 'sum(diagram_data IS NULL)' : '0'} AS nulls
+      `SELECT run_id AS run, embedding_model AS model, count(*) AS n, ${hasData ? "sum(typeof(diagram_data) = 'null')" : '0'} AS nulls
          FROM persistencediagram GROUP BY 1, 2`)) {
       pds.set(`${idText(r.run)}|${String(r.model)}`, { n: r.n, nulls: num(r.nulls) ?? 0 });
     }
@@ -194,8 +196,43 @@ export function panicArtifactFindings(
         message: `${a.invalid.length} ${a.invalid.length === 1 ? 'run has' : 'runs have'} a persistence diagram for ${model}, which the experiment does not configure.`, details: { model, kind: 'persistence-diagram', reason: 'unconfigured-model', runIds: a.invalid } });
     }
   }
-  void notices;
   return findings;
 }
 
 const s = (n: number) => (n === 1 ? '' : 's');
+
+/**
+ * Embeddings per (run, model, invocation type). The scan walks invocations in file order and
+ * probes the (invocation_id, embedding_model) index for each, with a bigger page cache for the
+ * probes; rows stream through JavaScript so no sorter grows in SQLite's memory.
+ */
+function embeddingCounts(db: SqlDatabase, marks: TableMarks, previous?: CountCache): CountCache {
+  return incrementalCounts(marks, ['embedding', 'invocation'], previous, (since, add) => {
+    const each = (v: SqlValue[]) => add(keyOf(idText(v[0]) ?? '', v[2], v[1]));
+    if (since !== undefined) {
+      // Only new embeddings: walk them by rowid and look their invocation up.
+      db.each(`SELECT i.run_id, upper(i.type), e.embedding_model FROM embedding e JOIN invocation i ON i.id = e.invocation_id
+                WHERE e.rowid > ?`, [since], each);
+      return;
+    }
+    withCache(db, 32 * 1024, () => db.each(
+      `SELECT i.run_id, upper(i.type), e.embedding_model FROM invocation i NOT INDEXED JOIN embedding e ON e.invocation_id = i.id`, [], each));
+  });
+}
+
+/** NULL vectors per (run, model): one pass over embedding rows' headers, lookups only for hits. */
+function nullVectors(db: SqlDatabase, marks: TableMarks, previous?: CountCache): CountCache {
+  const vector = db.columns('embedding').find((c) => c.name === 'vector');
+  if (!vector || vector.notNull) return { marks: {}, counts: new Map() }; // NOT NULL after migration c9611d0e807d
+  return incrementalCounts(marks, ['embedding', 'invocation'], previous, (since, add) => {
+    db.each(`SELECT i.run_id, e.embedding_model FROM embedding e NOT INDEXED JOIN invocation i ON i.id = e.invocation_id
+              WHERE typeof(e.vector) = 'null'${since !== undefined ? ' AND e.rowid > ?' : ''}`, since !== undefined ? [since] : [],
+    (v) => add(keyOf(idText(v[0]) ?? '', v[1])));
+  });
+}
+
+/** Runs `f` with a larger page cache (KiB), then restores the default: random probes need it. */
+function withCache<T>(db: SqlDatabase, kib: number, f: () => T): T {
+  db.exec(`PRAGMA cache_size = -${kib}`);
+  try { return f(); } finally { db.exec('PRAGMA cache_size = -2000'); }
+}

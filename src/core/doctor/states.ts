@@ -21,6 +21,7 @@ export function lastActivity(run: RawRun, profile: ProfileSpec, children: ChildT
   const see = (t?: number) => { if (t !== undefined && (last === undefined || t > last)) last = t; };
   see(run.heartbeat);
   see(run.finishedAt);
+  see(run.descendantActivity);
   if (profile.runs.startIsActivity !== false) see(run.startedAt);
   for (const c of children) see(c.byKey.get(run.keys.get(c.spec.references ?? profile.runs.id) ?? run.id)?.lastActivity);
   // With no other evidence at all, a queue time is still better than nothing.
@@ -73,6 +74,8 @@ export function toRun(run: RawRun, state: RunState, activityMs: number | undefin
   if (run.rawStatus !== undefined) out.rawStatus = run.rawStatus;
   if (run.stopReason !== undefined) out.stopReason = run.stopReason;
   if (run.error !== undefined) out.error = run.error;
+  if (run.parentId !== undefined) out.parentRunId = run.parentId;
+  if (run.hidden) out.hidden = true;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Engine methods of the doctor: evaluate a database (keeping what it learned for the next,
 // incremental evaluation), page through its runs, and describe one run. They run in the engine
 // worker, next to the open databases.
+import { fingerprint } from '../db/consistent';
 import type { HeaderInfo } from '../db/types';
 import { runDetails, type RunDetails } from '../doctor/details';
 import { runDoctor, type DoctorResult, type DoctorState } from '../doctor/doctor';
@@ -37,7 +38,8 @@ function doctor(params: DoctorParams, ctx: HandlerContext): DoctorResponse {
   const t0 = Date.now();
   const db = ctx.getDatabase(params.path);
   const previous = states.get(db.path);
-  const read = ctx.read(db.path, (d) => runDoctor(d, params.options, params.profiles ?? [], previous));
+  // The file's version (change counter, sizes, times) lets an unchanged file skip every scan.
+  const read = ctx.read(db.path, (d) => runDoctor(d, params.options, params.profiles ?? [], previous, fingerprint(db.path)));
   if (read.value.state) states.set(db.path, read.value.state);
   const response: DoctorResponse = {
     result: read.value.result, header: db.header, consistent: read.consistent,

@@ -30,7 +30,8 @@ export const panicTda: ProfileSpec = {
   },
   children: [
     { table: 'invocation', key: 'run_id', activity: [{ expr: 'completed_at', naive: 'local' }], steps: { sequence: 'sequence_number' },
-      counts: { noOutput: 'output_text IS NULL AND output_image_data IS NULL' } },
+      // typeof() tells NULL from the record header without reading the image's overflow pages.
+      counts: { noOutput: "typeof(output_text) = 'null' AND typeof(output_image_data) = 'null'", text: "upper(type) = 'TEXT'", image: "upper(type) = 'IMAGE'" } },
     { table: 'persistencediagram', key: 'run_id', activity: [{ expr: 'completed_at', naive: 'local' }] },
   ],
   relations: [
