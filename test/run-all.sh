@@ -44,7 +44,8 @@ package() { rm -f experiment-health.vsix; npm run package; }
 run_layer setup     no  bash test/harness/setup.sh
 run_layer build     no  node esbuild.mjs
 run_layer build-tests no node esbuild.mjs --tests
-run_layer demo      no  bash test/harness/demo-workspace.sh
+# A fresh demo: its live runs are live relative to now.
+run_layer demo      no  env EH_FRESH_DEMO=1 bash test/harness/demo-workspace.sh
 run_layer typecheck no  npx tsc --noEmit -p .
 run_layer unit      yes unit_tests
 run_layer ext-host  yes node test/harness/run-ext-tests.cjs
