@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DatabasesChangedNotification, DatabasesRequest, type DatabaseSummary } from '../shared/protocol';
+import { DatabasesChangedNotification, DatabasesRequest, REPORT_LANGUAGE, REPORT_SCHEME, dbPathFromReportUri, type DatabaseSummary } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { ServerConnection } from './languageClient';
 
@@ -10,9 +10,14 @@ import type { ServerConnection } from './languageClient';
 class StatusSummary extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('experimentHealth.summary', vscode.StatusBarAlignment.Left, 10));
   private summaries: DatabaseSummary[] = [];
+  /** In a health report: that database's state (reading, ok, error), opening the log. */
+  private readonly database = this.register(vscode.languages.createLanguageStatusItem('experimentHealth.database', { language: REPORT_LANGUAGE }));
 
   constructor(private readonly connection: ServerConnection) {
     super();
+    this.database.name = 'Experiment Health database';
+    this.database.command = { command: 'experimentHealth.showLog', title: 'Show Log' };
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.updateDatabaseItem()));
     this.item.name = 'Experiment Health';
     this.item.command = 'experimentHealth.runs.focus';
     this.register(connection.client.onNotification(DatabasesChangedNotification, () => void this.update()));
@@ -27,6 +32,22 @@ class StatusSummary extends Disposable {
     this.item.tooltip = s.tooltip;
     this.item.backgroundColor = undefined;
     if (this.summaries.length) this.item.show(); else this.item.hide();
+    this.updateDatabaseItem();
+  }
+
+  private updateDatabaseItem(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const path = uri?.scheme === REPORT_SCHEME ? dbPathFromReportUri(uri.toString(true)) : undefined;
+    const s = this.summaries.find((x) => x.path === path);
+    if (!s) { this.database.text = 'not open'; this.database.busy = false; return; }
+    const text: Record<DatabaseSummary['status'], string> = {
+      reading: 'reading…', ok: 'ok', 'unknown-schema': 'unknown schema', 'not-experiment-db': 'not an experiment database', error: 'cannot be read', gone: 'deleted or moved',
+    };
+    this.database.text = `${s.profile ?? 'database'}: ${text[s.status]}`;
+    this.database.detail = s.message ?? s.notice;
+    this.database.busy = s.status === 'reading';
+    this.database.severity = s.status === 'error' || s.status === 'gone' ? vscode.LanguageStatusSeverity.Error
+      : s.notice ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }
 
   private async pick(): Promise<DatabaseSummary[] | undefined> {
