@@ -47,7 +47,7 @@ class StatusSummary extends Disposable {
     this.database.detail = s.message ?? s.notice;
     this.database.busy = s.status === 'reading';
     this.database.severity = s.status === 'error' || s.status === 'gone' ? vscode.LanguageStatusSeverity.Error
-      : s.notice ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+      : /being written|write is in progress|not valid/.test(s.notice ?? '') ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }
 
   private async pick(): Promise<DatabaseSummary[] | undefined> {
