@@ -3,6 +3,8 @@
 //   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--mapping FILE]
 //   runs <db> [--state S[,S]] [--experiment ID] [--tail N] [--json]
 //   show <db> <run-id-or-unique-prefix> [--json]
+//   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--no-archive] [--archive-dir DIR]
+//   undo <db> [--yes] [--json] [--archive-dir DIR]
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
 import { EngineError } from './core/db';
@@ -11,6 +13,7 @@ import { detectProfile } from './core/profiles/registry';
 import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
+import { cleanupCommand, undoCommand } from './cli/cleanup';
 
 const USAGE = `usage: experiment-health <command> <database> [options]
 
@@ -18,6 +21,10 @@ commands:
   doctor <db>            report every problem (exit 1 when there are warnings or errors)
   runs <db>              list runs, newest first
   show <db> <run-id>     every column, timings, error text and child rows of one run
+  cleanup <db> --action delete-incomplete|mark-stale|reset-stale|delete-orphans|delete-runs|delete-experiment
+                         print the plan (default, --dry-run); --yes applies it after a preflight
+                         (archive first, one transaction, verify); exit 0 done, 1 refused, 2 error
+  undo <db>              show the last cleanup; --yes restores its archived rows
 
 options:
   --json                         machine-readable output
@@ -27,6 +34,7 @@ options:
   --naive-timestamps local|utc|+HH:MM   how times without a zone are read (default local)
   --mapping FILE                 a mapping file (default .vscode/experiment-health.json)
   --state S[,S]  --experiment ID  --tail N    filters for runs
+  --run ID (repeatable)  --table T (repeatable)  --yes  --dry-run  --sql  --no-archive  --archive-dir DIR   for cleanup/undo
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' }, now: { type: 'string' }, 'stale-after': { type: 'string' }, profile: { type: 'string' },
       'naive-timestamps': { type: 'string' }, mapping: { type: 'string' }, state: { type: 'string' },
       experiment: { type: 'string' }, tail: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      action: { type: 'string' }, run: { type: 'string', multiple: true }, table: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, sql: { type: 'boolean' }, 'no-archive': { type: 'boolean' }, 'archive-dir': { type: 'string' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -76,6 +86,10 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'cleanup':
+      return cleanupCommand(file, values, options, profiles, out);
+    case 'undo':
+      return undoCommand(file, values, out);
     default:
       throw new UsageError(`Unknown command ${command}.`);
   }

@@ -9,6 +9,7 @@ import type { EngineClient } from '../core/engine/client';
 import type { DoctorResponse } from '../core/engine/doctor-handlers';
 import type { DoctorResult } from '../core/doctor/doctor';
 import type { Finding } from '../core/model';
+import type { ProfileSpec } from '../core/profiles/spec';
 import { countStates } from '../core/doctor/states';
 import { reportUriFor, type DatabaseStatus, type DatabaseSummary } from '../shared/protocol';
 import { buildDiagnostics, lineRange, SOURCE } from './diagnostics';
@@ -38,6 +39,8 @@ export class DatabaseSession {
   result?: DoctorResult;
   report: ReportModel;
   settings: Settings = DEFAULTS;
+  /** User mappings in force for this database (settings and .vscode/experiment-health.json). */
+  profiles: ProfileSpec[] = [];
   evaluatedAt = 0;
   private watcher?: fs.FSWatcher;
   private debounce?: NodeJS.Timeout;
@@ -66,6 +69,7 @@ export class DatabaseSession {
   private async run(reason: string): Promise<void> {
     const resolved = await resolveSettings(this.host.connection, this.path, this.host.workspaceFolders());
     this.settings = resolved.settings;
+    this.profiles = resolved.profiles;
     for (const p of resolved.problems) this.host.log('warn', p);
     const t0 = Date.now();
     try {

@@ -16,6 +16,8 @@ export interface Settings {
   naiveTimestamps: string;
   debounceMs: number;
   maxRunDiagnosticsPerExperiment: number;
+  /** Where cleanups archive rows; empty: `.experiment-health/archive/` beside the database. */
+  archiveDirectory: string;
 }
 
 export const DEFAULTS: Settings = {
@@ -26,6 +28,7 @@ export const DEFAULTS: Settings = {
   naiveTimestamps: 'local',
   debounceMs: 1000,
   maxRunDiagnosticsPerExperiment: 100,
+  archiveDirectory: '',
 };
 
 export interface ResolvedSettings {
@@ -57,6 +60,7 @@ export function validateSettings(raw: Record<string, unknown> | null | undefined
       naiveTimestamps: pick('naiveTimestamps', (v) => typeof v === 'string' && /^(local|utc|[+-]\d{1,2}(:?\d{2})?)$/.test(v)),
       debounceMs: pick('debounceMs', (v) => inRange(v, 100, 60_000)),
       maxRunDiagnosticsPerExperiment: pick('maxRunDiagnosticsPerExperiment', (v) => inRange(v, 0, 100_000)),
+      archiveDirectory: pick('archiveDirectory', (v) => typeof v === 'string'),
     },
     problems,
   };

@@ -47,6 +47,12 @@ export interface CleanupPlan {
   sql: string;
   /** Set when the action cannot run on this database at all, with the reason. */
   refusal?: string;
+  /** Things to know that do not stop the cleanup (e.g. rows left referring to deleted rows). */
+  warnings?: string[];
+  /** The doctor options the plan was made with; execution re-plans with them (and a fresh "now"). */
+  options?: DoctorOptions;
+  /** User profiles the plan was made with (execution detects the same profile). */
+  profiles?: ProfileSpec[];
 }
 
 export interface ProcessHolder { pid: number; command: string; file: string }
@@ -66,6 +72,9 @@ export interface ExecuteParams {
   archive: boolean;
   /** Where archives go; default `<db dir>/.experiment-health/archive/`. */
   archiveDirectory?: string;
+  /** Options for the fresh re-plan (default: the plan's own, with now = the time of execution). */
+  options?: DoctorOptions;
+  profiles?: ProfileSpec[];
 }
 
 export interface CleanupReport {
@@ -77,6 +86,8 @@ export interface CleanupReport {
   archive?: { file: string; manifest: string };
   elapsedMs: number;
   message: string;
+  /** Milliseconds spent in each phase (plan, archive, transaction, verify), for the log. */
+  timings?: Record<string, number>;
 }
 
 export interface UndoInfo {

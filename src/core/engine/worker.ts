@@ -5,6 +5,7 @@ import { EngineError, engineError } from '../db/errors';
 import { loadSqlJs, loadedSqlJs } from '../db/sqljs';
 import { handlers, type HandlerContext } from './handlers';
 import './doctor-handlers'; // registers the doctor's methods in `handlers`
+import './cleanup-handlers'; // and the cleanup's
 import { DatabasePool } from './pool';
 import type { EngineRequest, EngineResponse } from './protocol';
 

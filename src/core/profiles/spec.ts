@@ -65,6 +65,11 @@ export interface RunsSpec {
   hidden?: Expr;
   /** Model/network column used for per-model stale thresholds. */
   model?: Expr;
+  /**
+   * Id of the run's parent run (nested runs, e.g. MLflow's `mlflow.parentRunId` tag). Children are
+   * shown under their parent, and their activity keeps every ancestor alive.
+   */
+  parent?: Expr;
 }
 
 export interface ChildSpec {
@@ -104,8 +109,11 @@ export interface ProfileSpec {
   runs: RunsSpec;
   children?: ChildSpec[];
   relations?: RelationSpec[];
-  /** Built-in code for what data cannot express (e.g. panic-tda's derived stop reasons). */
-  derive?: 'panic-tda';
+  /**
+   * Built-in code for what data cannot express: panic-tda's derived stop reasons; Optuna's own
+   * heartbeat grace-period view beside ours (core/doctor/optuna.ts).
+   */
+  derive?: 'panic-tda' | 'optuna';
   /** Cleanup actions this profile allows, with their parameters (see core/cleanup). */
   cleanup?: CleanupSpec;
 }
@@ -121,5 +129,36 @@ export interface CleanupSpec {
     errorText?: string;
   };
   /** "Reset stale runs to pending": status value, columns to clear, and children to delete. */
-  resetStale?: { status: string; clear?: string[] };
+  resetStale?: {
+    status: string;
+    clear?: string[];
+    /**
+     * Child rows of a reset run that are deleted (unfinished work). `table` must be one of the
+     * profile's `children` (its key links it to the run); `when` is a SQL condition over the
+     * child row (alias `t`); absent: every child row of the run.
+     */
+    deleteChildren?: { table: string; when?: Expr }[];
+  };
+  /** The stored status column written by markStale/resetStale (default: runs.status.expr when it names one column). */
+  statusColumn?: string;
+  /**
+   * Deleting is a soft delete in this system (MLflow): "delete runs/experiment" writes these
+   * columns instead of deleting rows, and a hard delete (rows gone, children first) happens only
+   * when the user turned on the explicit hard-delete setting.
+   */
+  softDelete?: {
+    /** What deleting a run writes, e.g. { lifecycle_stage: 'deleted' } plus deleted_time = now. */
+    runs: SoftDeleteWrite;
+    /** What deleting an experiment writes on its row; its runs get `runs` as well (MLflow's delete_experiment). */
+    experiments?: SoftDeleteWrite;
+    /** What restoring writes (the inverse), e.g. { lifecycle_stage: 'active', deleted_time: null }. */
+    restoreRuns?: SoftDeleteWrite;
+  };
+}
+
+export interface SoftDeleteWrite {
+  /** Column → constant value. */
+  set: Record<string, string | number | null>;
+  /** Column receiving the time of the deletion, in the system's encoding (skipped when the column is missing). */
+  time?: { column: string; format: 'sqlite-utc' | 'iso-local' | 'epoch-ms' | 'naive-local-micro' | 'utc-offset' };
 }

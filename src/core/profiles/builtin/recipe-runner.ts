@@ -37,7 +37,18 @@ export const recipeRunner: ProfileSpec = {
   ],
   cleanup: {
     // What the runner's own cleanup_stale_runs does, minus its bugs (liveness by children).
-    resetStale: { status: 'PENDING', clear: ['started_at'] },
+    // The runner's cleanup_stale_runs resets RUNNING runs to PENDING with started_at NULL and
+    // deletes the sessions that did not succeed with their steps (V3.1 resumes a run by reusing
+    // its session rows and skipping SUCCESS ones). Unlike the runner, stale means "no activity
+    // in the children for the threshold", not "queued more than an hour ago".
+    resetStale: {
+      status: 'PENDING',
+      clear: ['started_at'],
+      deleteChildren: [
+        { table: 'session_runs', when: "upper(coalesce(t.status, '')) <> 'SUCCESS'" },
+        { table: 'instruction_runs', when: "t.session_run_id IS NULL OR t.session_run_id NOT IN (SELECT s.session_run_id FROM session_runs s WHERE upper(coalesce(s.status, '')) = 'SUCCESS')" },
+      ],
+    },
     markStale: { status: 'FAILED', finishedAt: { column: 'completed_at', format: 'iso-local' }, errorText: 'error_details' },
   },
 };

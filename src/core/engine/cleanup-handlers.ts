@@ -1,0 +1,53 @@
+// Engine methods of the cleanup: plan (read-only, torn-read protected), preflight, execute,
+// undo info and undo. Writes close this worker's read connection to the database first and
+// after, so the next read opens the file fresh, read-only, and sees the result.
+import { buildPlan } from '../cleanup/plan';
+import { preflight } from '../cleanup/preflight';
+import { executeCleanup } from '../cleanup/execute';
+import { undoCleanup, undoInfo, type UndoParams } from '../cleanup/undo';
+import type { CleanupPlan, CleanupReport, ExecuteParams, PlanParams, PreflightResult, UndoInfo } from '../cleanup/types';
+import { engineError } from '../db/errors';
+import { loadedSqlJs } from '../db/sqljs';
+import { handlers, type HandlerContext } from './handlers';
+
+declare module './protocol' {
+  interface EngineMethods {
+    cleanupPlan: { params: PlanParams; result: CleanupPlan };
+    cleanupPreflight: { params: { path: string }; result: PreflightResult };
+    cleanupExecute: { params: ExecuteParams & { path?: string }; result: CleanupReport };
+    undoInfo: { params: { path: string; archiveDirectory?: string }; result: UndoInfo | null };
+    undo: { params: UndoParams; result: CleanupReport };
+  }
+}
+
+const sql = () => {
+  const SQL = loadedSqlJs();
+  if (!SQL) throw engineError('internal', 'the database', 'sql.js is not loaded');
+  return SQL;
+};
+
+function plan(params: PlanParams, ctx: HandlerContext): CleanupPlan {
+  if (!params?.target?.path) throw engineError('bad-request', '', 'params.target.path must be a database path');
+  const db = ctx.getDatabase(params.target.path);
+  return ctx.read(db.path, (d) => buildPlan(d, { ...params, target: { ...params.target, path: db.path } }).plan).value;
+}
+
+function execute(params: ExecuteParams, ctx: HandlerContext): CleanupReport {
+  const file = params?.plan?.database;
+  if (!file) throw engineError('bad-request', '', 'params.plan.database must be a database path');
+  ctx.closeDatabase(file);
+  try { return executeCleanup(sql(), params); } finally { ctx.closeDatabase(file); }
+}
+
+function undo(params: UndoParams, ctx: HandlerContext): CleanupReport {
+  ctx.closeDatabase(params.path);
+  try { return undoCleanup(sql(), params); } finally { ctx.closeDatabase(params.path); }
+}
+
+Object.assign(handlers, {
+  cleanupPlan: plan,
+  cleanupPreflight: (params: { path: string }) => preflight(params.path),
+  cleanupExecute: execute,
+  undoInfo: (params: { path: string; archiveDirectory?: string }) => undoInfo(sql(), params.path, params.archiveDirectory),
+  undo,
+});

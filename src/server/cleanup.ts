@@ -1,0 +1,62 @@
+// Cleanup requests: the server plans (read-only), checks for other processes, executes in the
+// engine worker (which archives, writes in one transaction and verifies), then re-evaluates the
+// database so every view shows the result. Cancelling the request cancels the transaction.
+import * as path from 'node:path';
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import type { EngineClient } from '../core/engine/client';
+import type { CleanupReport } from '../core/cleanup/types';
+import {
+  CleanupExecuteRequest, CleanupPlanRequest, CleanupPreflightRequest, UndoInfoRequest, UndoRequest,
+} from '../shared/protocol';
+import type { DatabaseSession } from './session';
+import { doctorOptionsFrom } from './settings';
+
+export function registerCleanup(connection: Connection, engine: EngineClient, sessionFor: (p: string) => DatabaseSession | undefined, folders: () => string[]): void {
+  const session = (p: string) => {
+    const s = sessionFor(p);
+    if (!s) throw new Error(`${path.basename(p)} is not open in Experiment Health.`);
+    return s;
+  };
+  /** The archive directory setting: absolute, or relative to the database's workspace folder. */
+  const archiveDirectory = (s: DatabaseSession): string | undefined => {
+    const dir = s.settings.archiveDirectory;
+    if (!dir) return undefined;
+    if (path.isAbsolute(dir)) return dir;
+    const folder = folders().find((f) => s.path.startsWith(f + path.sep)) ?? path.dirname(s.path);
+    return path.join(folder, dir);
+  };
+  const signalOf = (token: CancellationToken) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return controller.signal;
+  };
+  const afterWrite = async (s: DatabaseSession, report: CleanupReport) => {
+    connection.console.info(`${path.basename(s.path)}: ${report.message} (${report.elapsedMs} ms)${report.archive ? `; archive ${report.archive.file}` : ''}`);
+    await s.evaluate('after a cleanup');
+    return report;
+  };
+
+  connection.onRequest(CleanupPlanRequest, ({ action, target }) => {
+    const s = session(target.path);
+    return engine.call('cleanupPlan', { action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings), profiles: s.profiles });
+  });
+  connection.onRequest(CleanupPreflightRequest, ({ path: p }) => engine.call('cleanupPreflight', { path: session(p).path }));
+  connection.onRequest(CleanupExecuteRequest, async ({ plan, archive }, token) => {
+    const s = session(plan.database);
+    try {
+      const report = await engine.call('cleanupExecute', { plan, archive, archiveDirectory: archiveDirectory(s) }, { signal: signalOf(token) });
+      return await afterWrite(s, report);
+    } finally { void s.evaluate('after a cleanup attempt'); }
+  });
+  connection.onRequest(UndoInfoRequest, ({ path: p }) => {
+    const s = session(p);
+    return engine.call('undoInfo', { path: s.path, archiveDirectory: archiveDirectory(s) });
+  });
+  connection.onRequest(UndoRequest, async ({ path: p, archive }, token) => {
+    const s = session(p);
+    try {
+      const report = await engine.call('undo', { path: s.path, archive }, { signal: signalOf(token) });
+      return await afterWrite(s, report);
+    } finally { void s.evaluate('after an undo attempt'); }
+  });
+}

@@ -1,0 +1,113 @@
+// Every action on every system's TypeScript-built fixture: the plan's counts are what the
+// transaction changes, every other row is untouched, the values written are the system's own
+// encodings, and undo restores every row exactly (hashes by python3's sqlite3).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, test } from 'node:test';
+import { buildEgregora } from '../fixtures/systems/egregora';
+import { buildPanicTda } from '../fixtures/systems/panic-tda';
+import { buildRecipeRunner } from '../fixtures/systems/recipe-runner';
+import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
+import { NOW, plan, py, roundTrip, sqlite3, tmpDir, writeDb } from './cleanup-helpers';
+
+const dir = tmpDir('actions');
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let k = 0;
+const fresh = async (build: (o: { now: Date }) => Promise<{ bytes: Uint8Array }>) => writeDb(dir, `db${++k}.sqlite`, (await build({ now: NOW })).bytes);
+
+test('panic-tda: delete incomplete runs with their invocations, embeddings and persistence diagrams (WAL file)', async () => {
+  const file = await fresh(buildPanicTda);
+  const { built } = await roundTrip(file, 'delete-incomplete', {}, { minRows: 100 });
+  const tables = built.plan.changes.map((c) => c.table);
+  assert.deepEqual(tables.slice(-1), ['run'], 'children first, the runs last');
+  for (const t of ['invocation', 'embedding', 'persistencediagram']) assert.ok(tables.indexOf(t) < tables.indexOf('run'), `${t} before run`);
+  assert.equal(built.plan.runIds.length, 9);
+  assert.equal(sqlite3(file, 'PRAGMA journal_mode'), 'wal', 'still a WAL database');
+});
+
+test('panic-tda: delete one experiment with clustered embeddings (embeddingcluster rows go first)', async () => {
+  const file = await fresh(buildPanicTda);
+  const e1 = sqlite3(file, 'SELECT experiment_id FROM run r JOIN invocation i ON i.run_id = r.id JOIN embedding e ON e.invocation_id = i.id JOIN embeddingcluster c ON c.embedding_id = e.id LIMIT 1');
+  const { built } = await roundTrip(file, 'delete-experiment', { experimentId: e1 });
+  const c = built.plan.changes;
+  assert.ok(c.find((x) => x.table === 'embeddingcluster')!.deleted > 0);
+  assert.equal(c.find((x) => x.table === 'experimentconfig')!.deleted, 1);
+  assert.ok(c.findIndex((x) => x.table === 'embeddingcluster') < c.findIndex((x) => x.table === 'embedding'));
+});
+
+test('panic-tda: orphans per table, and the running experiment is never touched', async () => {
+  const file = await fresh(buildPanicTda);
+  const { built } = await roundTrip(file, 'delete-orphans');
+  assert.ok(built.plan.changes.find((x) => x.table === 'invocation')!.deleted >= 1000);
+  const running = (await plan(file, 'delete-runs', { runIds: [sqlite3(file, "SELECT r.id FROM run r JOIN invocation i ON i.run_id = r.id GROUP BY r.id ORDER BY max(i.completed_at) DESC LIMIT 1")] })).plan;
+  assert.equal(running.runIds.length, 0, 'a run with recent activity is not deleted even when selected');
+  assert.match(running.excluded[0]!.reason, /recent activity/);
+});
+
+test('ze-benchmarks: mark stale runs incomplete the way its own plan specifies', async () => {
+  const file = await fresh(buildZeBenchmarks);
+  const { built } = await roundTrip(file, 'mark-stale', {}, { undo: false });
+  assert.equal(built.plan.runIds.length, 1);
+  const row = JSON.parse(py(`import sqlite3,sys,json
+c=sqlite3.connect(sys.argv[1]); r=c.execute('SELECT status, completed_at, metadata FROM benchmark_runs WHERE run_id=?', (sys.argv[2],)).fetchone(); print(json.dumps(r))`, file, built.plan.runIds[0]!)) as [string, string, string];
+  assert.equal(row[0], 'incomplete');
+  assert.match(row[1], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'CURRENT_TIMESTAMP-style UTC text');
+  const meta = JSON.parse(row[2]) as Record<string, unknown>;
+  assert.equal(meta.original_status, 'running');
+  assert.match(String(meta.reason), /no activity/);
+  assert.equal(meta.incomplete, true);
+  const live = sqlite3(file, "SELECT count(*) FROM benchmark_runs WHERE status = 'running'");
+  assert.equal(live, '1', 'the live run is still running');
+});
+
+test('ze-benchmarks: undo of mark-stale restores the old values; delete incomplete, orphans and a batch', async () => {
+  await roundTrip(await fresh(buildZeBenchmarks), 'mark-stale');
+  await roundTrip(await fresh(buildZeBenchmarks), 'delete-incomplete');
+  const { built } = await roundTrip(await fresh(buildZeBenchmarks), 'delete-orphans');
+  assert.deepEqual(Object.fromEntries(built.plan.changes.map((c) => [c.table, c.deleted])), { evaluation_results: 6, run_telemetry: 1 });
+  const file = await fresh(buildZeBenchmarks);
+  const batch = sqlite3(file, "SELECT batchId FROM batch_runs WHERE completedAt IS NOT NULL ORDER BY createdAt LIMIT 1");
+  const r = await roundTrip(file, 'delete-experiment', { experimentId: batch });
+  assert.equal(r.built.plan.changes.find((c) => c.table === 'batch_runs')!.deleted, 1);
+});
+
+test('recipe-runner: reset stale runs to PENDING, deleting only unfinished sessions and their steps; live runs by their children', async () => {
+  const file = await fresh(buildRecipeRunner);
+  const { built } = await roundTrip(file, 'reset-stale', {}, { undo: false });
+  const ids = built.plan.runIds;
+  assert.ok(ids.length >= 2);
+  const q = `(${ids.join(',')})`;
+  assert.equal(sqlite3(file, `SELECT group_concat(DISTINCT status) FROM recipe_runs WHERE recipe_run_id IN ${q}`), 'PENDING');
+  assert.equal(sqlite3(file, `SELECT count(*) FROM recipe_runs WHERE recipe_run_id IN ${q} AND started_at IS NOT NULL`), '0');
+  assert.equal(sqlite3(file, `SELECT count(*) FROM session_runs WHERE recipe_run_id IN ${q} AND upper(status) <> 'SUCCESS'`), '0');
+  // The live run queued days ago (started_at is its queue time) is left alone: its steps are recent.
+  const live = sqlite3(file, "SELECT recipe_run_id FROM recipe_runs WHERE status = 'RUNNING' AND started_at < '2025-11-10'");
+  assert.ok(live && !ids.includes(live), 'the run queued long ago but active now is not reset');
+  const selected = (await plan(file, 'reset-stale', { runIds: [live] })).plan;
+  assert.equal(selected.runIds.length, 0);
+  assert.match(selected.excluded[0]!.reason, /recent activity/);
+});
+
+test('recipe-runner: reset-stale, mark-stale and orphans round trips restore exactly', async () => {
+  await roundTrip(await fresh(buildRecipeRunner), 'reset-stale');
+  await roundTrip(await fresh(buildRecipeRunner), 'mark-stale');
+  await roundTrip(await fresh(buildRecipeRunner), 'delete-orphans');
+});
+
+test('egregora: stale runs are marked failed (its CHECK allows no incomplete) with an error text and a DuckDB-style time', async () => {
+  const file = await fresh(buildEgregora);
+  const { built } = await roundTrip(file, 'mark-stale', {}, { undo: false });
+  const [status, finished, error] = sqlite3(file, `SELECT status, finished_at, error FROM runs WHERE run_id = '${built.plan.runIds[0]}'`).split('|');
+  assert.equal(status, 'failed');
+  assert.match(finished!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/);
+  assert.match(error!, /^StaleRunError: /);
+  await roundTrip(await fresh(buildEgregora), 'mark-stale');
+  await roundTrip(await fresh(buildEgregora), 'delete-orphans');
+});
+
+test('refusals: mark-stale on panic-tda, an unknown experiment, delete-runs without runs', async () => {
+  const file = await fresh(buildPanicTda);
+  assert.match((await plan(file, 'mark-stale')).plan.refusal ?? '', /no status to mark/);
+  assert.match((await plan(file, 'delete-incomplete', { experimentId: 'nope' })).plan.refusal ?? '', /no experiment/);
+  assert.match((await plan(file, 'delete-runs')).plan.refusal ?? '', /needs the runs/);
+});
