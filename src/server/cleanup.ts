@@ -3,6 +3,7 @@
 // database so every view shows the result. Cancelling the request cancels the transaction.
 import * as path from 'node:path';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import { EngineError } from '../core/db/errors';
 import type { EngineClient } from '../core/engine/client';
 import type { CleanupReport } from '../core/cleanup/types';
 import {
@@ -46,6 +47,14 @@ export function registerCleanup(connection: Connection, engine: EngineClient, se
     try {
       const report = await engine.call('cleanupExecute', { plan, archive, archiveDirectory: archiveDirectory(s) }, { signal: signalOf(token) });
       return await afterWrite(s, report);
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'cancelled') {
+        // The worker was stopped mid-transaction: roll its journal back now, not at the next write.
+        const r = await engine.call('recover', { path: s.path }).catch((err: Error) => ({ recovered: false, message: err.message }));
+        connection.console.warn(`${path.basename(s.path)}: cleanup cancelled; ${r.message}`);
+        throw new Error(`Cancelled. ${r.recovered ? 'The database was rolled back to its state before the cleanup.' : r.message}`);
+      }
+      throw e;
     } finally { void s.evaluate('after a cleanup attempt'); }
   });
   connection.onRequest(UndoInfoRequest, ({ path: p }) => {

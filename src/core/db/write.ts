@@ -36,6 +36,11 @@ export interface WriteSession extends SqlDatabase {
 export interface WriteSessionOptions {
   /** Set by callers whose preflight accepted a WAL database (no other process has it open). */
   allowWal: boolean;
+  /**
+   * Recovery only: a -journal left by OUR interrupted write (a cancelled cleanup), with no
+   * other process holding the files. Opening read-write lets SQLite roll it back.
+   */
+  rollBackHotJournal?: boolean;
 }
 
 let mountCount = 0;
@@ -46,7 +51,7 @@ let mountCount = 0;
 export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOptions): WriteSession {
   const abs = nodePath.resolve(file);
   const header = readHeader(abs);
-  if (header.journal.exists) {
+  if (header.journal.exists && !opts.rollBackHotJournal) {
     throw engineError('busy-writer', abs, 'a -journal file exists (another program is writing, or a write was interrupted)');
   }
   const walMode = header.journalMode === 'wal' || header.wal.exists;

@@ -1,7 +1,9 @@
 // Engine methods of the cleanup: plan (read-only, torn-read protected), preflight, execute,
 // undo info and undo. Writes close this worker's read connection to the database first and
 // after, so the next read opens the file fresh, read-only, and sees the result.
+import * as fs from 'node:fs';
 import { buildPlan } from '../cleanup/plan';
+import { openWriteSession } from '../db/write';
 import { preflight } from '../cleanup/preflight';
 import { executeCleanup } from '../cleanup/execute';
 import { undoCleanup, undoInfo, type UndoParams } from '../cleanup/undo';
@@ -17,6 +19,7 @@ declare module './protocol' {
     cleanupExecute: { params: ExecuteParams & { path?: string }; result: CleanupReport };
     undoInfo: { params: { path: string; archiveDirectory?: string }; result: UndoInfo | null };
     undo: { params: UndoParams; result: CleanupReport };
+    recover: { params: { path: string }; result: { recovered: boolean; message: string } };
   }
 }
 
@@ -44,7 +47,25 @@ function undo(params: UndoParams, ctx: HandlerContext): CleanupReport {
   try { return undoCleanup(sql(), params); } finally { ctx.closeDatabase(params.path); }
 }
 
+/**
+ * After a cancelled cleanup (the worker was terminated mid-transaction) the database keeps a hot
+ * journal. With no other process holding the files, opening it read-write makes SQLite roll the
+ * journal back, restoring the database exactly as it was before the cleanup.
+ */
+function recover(params: { path: string }, ctx: HandlerContext): { recovered: boolean; message: string } {
+  const file = params.path;
+  ctx.closeDatabase(file);
+  if (!fs.existsSync(`${file}-journal`)) return { recovered: false, message: 'nothing to recover: no -journal beside the database' };
+  const check = preflight(file, { ownJournal: true });
+  if (!check.ok) return { recovered: false, message: `not recovered: ${check.reason ?? 'another process holds the database'}` };
+  const session = openWriteSession(sql(), file, { allowWal: false, rollBackHotJournal: true });
+  try { session.all('SELECT count(*) FROM sqlite_schema'); } finally { session.close(); }
+  const left = fs.existsSync(`${file}-journal`);
+  return { recovered: !left, message: left ? 'the -journal is still there; open the database with sqlite3 to roll it back' : 'rolled back the interrupted cleanup; the database is as it was before' };
+}
+
 Object.assign(handlers, {
+  recover,
   cleanupPlan: plan,
   cleanupPreflight: (params: { path: string }) => preflight(params.path),
   cleanupExecute: execute,
