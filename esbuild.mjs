@@ -48,6 +48,12 @@ const copyWasm = (outdir) => ({
   },
 });
 
+// The DuckDB reader's WebAssembly (eh build only: Node 20 and Electron have wasm exceptions),
+// copied beside dist/duckdb-worker.js; tests load it from node_modules.
+const duckWasm = join(root, 'node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm');
+const copyDuckWasm = (outdir) => ({ name: 'copy-duckdb-wasm', setup(build) {
+  build.onEnd(() => { mkdirSync(outdir, { recursive: true }); copyFileSync(duckWasm, join(outdir, 'duckdb-eh.wasm')); }) } });
+
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20',
   sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
@@ -58,8 +64,8 @@ const node = {
 
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension.ts', server: 'src/server/server.ts',
-    'engine-worker': 'src/core/engine/worker.ts', cli: 'src/cli.ts' },
-    outdir: 'dist', plugins: [exportSqlJsFs, copyWasm(join(root, 'dist'))] },
+    'engine-worker': 'src/core/engine/worker.ts', cli: 'src/cli.ts', 'duckdb-worker': 'src/core/duckdb/worker.ts' },
+    outdir: 'dist', plugins: [exportSqlJsFs, copyWasm(join(root, 'dist')), copyDuckWasm(join(root, 'dist'))] },
 ];
 
 const webviewEntries = listFiles('src/webview', (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/shared/'));
@@ -79,6 +85,7 @@ if (tests) {
     entryPoints: Object.fromEntries([
       ...entries.map((f) => [f.replace(/\.ts$/, ''), f]),
       ...withEngine.map((d) => [`${d}/engine-worker`, 'src/core/engine/worker.ts']),
+      ...withEngine.map((d) => [`${d}/duckdb-worker`, 'src/core/duckdb/worker.ts']),
     ]),
     outdir: 'out',
     plugins: [exportSqlJsFs, ...withEngine.map((d) => copyWasm(join(root, 'out', d)))] });

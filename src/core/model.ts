@@ -46,6 +46,10 @@ export interface Experiment {
   lastActivityAt?: string;
   /** True when the experiment row itself is gone and its runs were found through them. */
   missingRow?: boolean;
+  /** Hidden by the profile (e.g. a deleted MLflow experiment): only present when hidden rows are shown. */
+  hidden?: boolean;
+  /** Runs of this experiment that are hidden (e.g. soft-deleted), not counted in runCounts/runTotal. */
+  hiddenRuns?: number;
 }
 
 export interface Run {
@@ -66,6 +70,10 @@ export interface Run {
   rawStatus?: string;
   stopReason?: string;
   error?: string;
+  /** Nested runs: the parent run's id as stored (the parent may be missing, e.g. purged). */
+  parentRunId?: string;
+  /** Hidden by the profile (soft-deleted, or in a deleted experiment): shown only on request, never flagged. */
+  hidden?: boolean;
 }
 
 export interface Finding {

@@ -21,7 +21,9 @@ describe('demo workspace', () => {
 
   test('writes every database where the real tools put them, with README and settings', async () => {
     const res = await writeDemo(dir, { now, seed: 1234, tzOffsetMinutes: 0 });
-    assert.deepEqual(res.databases.map((d) => d.path), DBS);
+    // SQLite databases, then egregora's runs.duckdb (+ .wal; read by test/unit/duckdb-reader.test.ts)
+    assert.deepEqual(res.databases.map((d) => d.path), [...DBS, 'egregora-duckdb/.egregora/runs.duckdb']);
+    assert.ok(fs.existsSync(path.join(dir, 'egregora-duckdb/.egregora/runs.duckdb.wal')));
     let total = 0;
     for (const rel of DBS) {
       const bytes = fs.readFileSync(path.join(dir, rel));

@@ -167,6 +167,9 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   if (action === 'delete-orphans') return { runs: [], excluded, title: 'Delete orphaned rows' };
   if (action === 'delete-runs' && !target.runIds?.length) return 'Deleting selected runs needs the runs to delete.';
   if (action === 'delete-experiment' && target.experimentId === undefined) return 'Deleting an experiment needs the experiment.';
+  if (action === 'delete-experiment' && profile.experiments?.deletable === false) {
+    return `In ${profile.title} databases an experiment (${profile.experiments.table}) is a definition other runs reuse, so it is not deleted; select its runs and use "Delete Runs…" instead.`;
+  }
   if (action === 'mark-stale' && !profile.cleanup?.markStale) {
     return `${profile.title} runs have no status to mark: ${profile.derive === 'panic-tda' ? 'their state is derived from their invocations; delete the incomplete runs instead' : 'this profile offers no "mark stale"'}.`;
   }

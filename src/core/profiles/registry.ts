@@ -2,12 +2,14 @@
 // passed in, so detection treats them exactly like the built-in ones.
 import type { SqlDatabase } from '../db/types';
 import { egregora } from './builtin/egregora';
+import { mlflow } from './builtin/mlflow';
+import { optuna } from './builtin/optuna';
 import { panicTda } from './builtin/panic-tda';
 import { recipeRunner } from './builtin/recipe-runner';
 import { zeBenchmarks } from './builtin/ze-benchmarks';
 import type { ProfileSpec } from './spec';
 
-export const BUILTIN_PROFILES: readonly ProfileSpec[] = [panicTda, zeBenchmarks, recipeRunner, egregora];
+export const BUILTIN_PROFILES: readonly ProfileSpec[] = [panicTda, zeBenchmarks, recipeRunner, egregora, mlflow, optuna];
 
 export interface SchemaTable { name: string; columns: string[] }
 

@@ -25,6 +25,8 @@ export interface ExperimentsSpec {
   finishedAt?: TimeSpec;
   /** Rows matching this SQL condition are hidden and never flagged (e.g. soft-deleted). */
   hidden?: Expr;
+  /** False when the "experiment" is a shared definition (a recipe), never deleted by cleanup. */
+  deletable?: boolean;
 }
 
 /** When runs have no experiment column: consecutive runs form one experiment (a pipeline). */

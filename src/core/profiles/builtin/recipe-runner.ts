@@ -11,7 +11,8 @@ export const recipeRunner: ProfileSpec = {
     { table: 'session_runs', columns: ['session_run_id', 'recipe_run_id', 'session_number', 'status'] },
   ],
   priority: 10,
-  experiments: { table: 'recipes', id: 'recipe_id', label: "coalesce(canonical_code, 'recipe ' || recipe_id)" },
+  // Runs are grouped by recipe; a recipe is a reusable definition, not something cleanup deletes.
+  experiments: { table: 'recipes', id: 'recipe_id', label: "coalesce(canonical_code, 'recipe ' || recipe_id)", deletable: false },
   runs: {
     table: 'recipe_runs',
     id: 'recipe_run_id',
