@@ -1,0 +1,26 @@
+import type * as vscode from 'vscode';
+import { DatabasesChangedNotification, DatabasesRequest, ExperimentsRequest, GroupsRequest, RunsRequest } from '../../shared/protocol';
+import type { ServerConnection } from '../languageClient';
+import type { ExplorerSource } from './nodes/base';
+
+/** The explorer's data, asked of the language server (all SQL runs there). */
+export function serverSource(connection: ServerConnection): ExplorerSource {
+  const c = connection.client;
+  return {
+    databases: () => c.sendRequest(DatabasesRequest),
+    experiments: (path) => c.sendRequest(ExperimentsRequest, { path }),
+    runs: (params) => c.sendRequest(RunsRequest, params),
+    groups: (params) => c.sendRequest(GroupsRequest, params),
+  };
+}
+
+/**
+ * Subscribes to DatabasesChangedNotification. vscode-languageclient keeps ONE handler per
+ * notification method (a second onNotification replaces the first), so when the connection offers
+ * a shared event (`onDatabasesChanged`) we use it; otherwise we register the handler directly.
+ */
+export function onDatabasesChanged(connection: ServerConnection, listener: (paths: string[]) => void): vscode.Disposable {
+  const shared = (connection as unknown as { onDatabasesChanged?: vscode.Event<{ paths: string[] }> }).onDatabasesChanged;
+  if (typeof shared === 'function') return shared((e) => listener(e.paths));
+  return connection.client.onNotification(DatabasesChangedNotification, (e) => listener(e.paths));
+}
