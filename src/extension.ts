@@ -3,6 +3,7 @@ import { registerCleanup } from './client/cleanup/commands';
 import { registerDiscovery } from './client/discovery';
 import { ServerConnection } from './client/languageClient';
 import { log } from './client/log';
+import { registerPanels } from './client/panels';
 import { registerReports } from './client/report';
 import { registerStatusBar } from './client/statusBar';
 import { registerExplorer } from './client/tree';
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerStatusBar(context, connection),
     registerCleanup(context, connection),
     registerDiscovery(context, connection),
+    registerPanels(context, connection),
   );
 }
 

@@ -133,3 +133,11 @@ export interface RunDetailsResult {
   profile?: string;
 }
 export const RunDetailsRequest = new RequestType<RunDetailsParams, RunDetailsResult | null, void>('experimentHealth/runDetails');
+
+// Experiment charts: bins aggregated by the server (src/core/charts.ts), never one point per run.
+export type { ChartBin, ChartData, ChartKind, ConfigGroup, Histogram, RunSelector, StateCount } from '../core/charts';
+export interface ExperimentChartsParams { path: string; experimentId: string }
+export const ExperimentChartsRequest = new RequestType<ExperimentChartsParams, import('../core/charts').ChartData | null, void>('experimentHealth/experimentCharts');
+/** Every run a bar stands for, when its bin's id list was capped (up to `limit`, default 10,000). */
+export interface ChartRunIdsParams { path: string; experimentId: string; selector: import('../core/charts').RunSelector; limit?: number }
+export const ChartRunIdsRequest = new RequestType<ChartRunIdsParams, { ids: string[]; total: number }, void>('experimentHealth/chartRunIds');
