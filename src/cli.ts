@@ -8,8 +8,6 @@
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
 import { EngineError } from './core/db';
-import { runDetails } from './core/doctor/details';
-import { detectProfile } from './core/profiles/registry';
 import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
@@ -74,11 +72,10 @@ async function main(argv: string[]): Promise<number> {
     case 'show': {
       const wanted = rest[0];
       if (!wanted) throw new UsageError('show needs a run id or a unique prefix of one.');
-      return withDoctor(file, options, profiles, (r, db) => {
+      return withDoctor(file, options, profiles, async (r, detailsOf) => {
         if (r.status === 'unknown-schema') { out(doctorText(r)); return 2; }
         const run = findRun(r, wanted);
-        const profile = detectProfile(r.tables, profiles, r.profile)!;
-        const details = runDetails(db, profile, run.id) ?? { columns: {}, childCounts: {} };
+        const details = (await detailsOf(run.id, r.profile)) ?? { columns: {}, childCounts: {} };
         if (values.json) {
           const columns = Object.fromEntries(Object.entries(details.columns).map(([k, v]) => [k, v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === 'bigint' ? String(v) : v]));
           out(JSON.stringify({ run, columns, childCounts: details.childCounts, findings: r.findings.filter((f) => f.runId === run.id) }, null, 2));

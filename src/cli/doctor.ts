@@ -1,15 +1,38 @@
 import * as path from 'node:path';
-import { openDatabase, type FileDatabase } from '../core/db';
+import { openDatabase } from '../core/db';
+import { runDetails, type RunDetails } from '../core/doctor/details';
+import { DuckDbEngine, isDuckDbPath } from '../core/duckdb/engine';
+import { describeSchema, detectProfile } from '../core/profiles/registry';
 import { runDoctor, type DoctorResult } from '../core/doctor/doctor';
 import type { DoctorOptions } from '../core/doctor/options';
 import type { Finding } from '../core/model';
 import type { ProfileSpec } from '../core/profiles/spec';
 import { bold, dim, severityText, stateText, table } from './format';
+import { pushTo } from '../core/collections';
 
-/** Opens read-only, runs the doctor, always closes (never the user's file itself). */
-export async function withDoctor<T>(file: string, options: DoctorOptions, profiles: ProfileSpec[], use: (r: DoctorResult, db: FileDatabase) => T): Promise<T> {
-  const db = await openDatabase(path.resolve(file));
-  try { return use(runDoctor(db, options, profiles).result, db); } finally { db.close(); }
+/** What a command gets besides the result: the details of one run, read from the same file. */
+export type RunDetailsOf = (runId: string, profile?: string) => Promise<RunDetails | undefined>;
+
+/**
+ * Opens read-only, runs the doctor, always closes (never the user's file itself). DuckDB files
+ * go through the DuckDB reader (its own worker), everything else through sql.js in place.
+ */
+export async function withDoctor<T>(file: string, options: DoctorOptions, profiles: ProfileSpec[], use: (r: DoctorResult, details: RunDetailsOf) => T | Promise<T>): Promise<T> {
+  const abs = path.resolve(file);
+  if (isDuckDbPath(abs)) {
+    const duck = new DuckDbEngine({ workerPath: path.join(__dirname, 'duckdb-worker.js') });
+    try {
+      const { result } = await duck.call('doctor', { path: abs, options, profiles });
+      return await use(result, async (runId, profile) => (await duck.call('runDetails', { path: abs, runId, profile, profiles })) ?? undefined);
+    } finally { await duck.dispose(); }
+  }
+  const db = await openDatabase(abs);
+  try {
+    return await use(runDoctor(db, options, profiles).result, async (runId, profile) => {
+      const p = detectProfile(describeSchema(db), profiles, profile);
+      return p ? runDetails(db, p, runId) : undefined;
+    });
+  } finally { db.close(); }
 }
 
 /** Exactly the documented JSON shape: absent keys omitted, ids as stored. */
@@ -53,7 +76,7 @@ export function doctorText(r: DoctorResult): string {
   const byExp = new Map<string, Finding[]>();
   for (const f of r.findings) {
     const k = f.experimentId ?? '';
-    byExp.set(k, [...(byExp.get(k) ?? []), f]);
+    pushTo(byExp, k, f);
   }
   lines.push(table(['experiment', 'state', 'runs', 'problems'], r.experiments.map((e) => [
     e.label, stateText(e.state), runCountsText(e.runCounts, e.runTotal), String(byExp.get(e.id)?.length ?? 0),

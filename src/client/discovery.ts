@@ -24,7 +24,11 @@ class Discovery extends Disposable {
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule()));
     this.register(vscode.commands.registerCommand('experimentHealth.openDatabase', (uri?: vscode.Uri) => this.openDatabase(uri)));
     this.register(vscode.commands.registerCommand('experimentHealth.closeDatabase', (item?: { path?: string } | string) => this.closeDatabase(item)));
-    this.register(vscode.commands.registerCommand('experimentHealth.refresh', () => this.discover()));
+    // Refresh = look for databases again, re-read them, and rebuild the explorer's cache.
+    this.register(vscode.commands.registerCommand('experimentHealth.refresh', async () => {
+      await this.discover();
+      await vscode.commands.executeCommand('experimentHealth.explorer.reload').then(undefined, () => undefined);
+    }));
   }
 
   schedule(): void {

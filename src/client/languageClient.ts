@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
+import { DatabasesChangedNotification, REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { log } from './log';
 
@@ -11,6 +11,13 @@ import { log } from './log';
 export class ServerConnection extends Disposable {
   readonly client: LanguageClient;
   private readonly status: vscode.LanguageStatusItem;
+  private readonly databasesChanged = this.register(new vscode.EventEmitter<{ paths: string[] }>());
+  /**
+   * The server's "databases changed" notification, for every listener: the client keeps one
+   * handler per notification (a second onNotification replaces the first), so it is registered
+   * once, here, and fanned out.
+   */
+  readonly onDatabasesChanged = this.databasesChanged.event;
   private crashNotified = false;
 
   constructor(context: vscode.ExtensionContext) {
@@ -55,6 +62,7 @@ export class ServerConnection extends Disposable {
   async start(): Promise<void> {
     const t0 = Date.now();
     await this.client.start();
+    this.register(this.client.onNotification(DatabasesChangedNotification, (e) => this.databasesChanged.fire(e)));
     const info = await this.client.sendRequest(ServerInfoRequest);
     log.info(`language server ${info.version} running (pid ${info.pid}, node ${info.node}) after ${Date.now() - t0} ms`);
   }

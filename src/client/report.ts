@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DatabasesChangedNotification, REPORT_SCHEME, ReportRequest, dbPathFromReportUri, reportUriFor } from '../shared/protocol';
+import { REPORT_SCHEME, ReportRequest, dbPathFromReportUri, reportUriFor } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { ServerConnection } from './languageClient';
 
@@ -14,7 +14,7 @@ class ReportDocuments extends Disposable implements vscode.TextDocumentContentPr
   constructor(private readonly connection: ServerConnection) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this));
-    this.register(connection.client.onNotification(DatabasesChangedNotification, ({ paths }) => {
+    this.register(connection.onDatabasesChanged(({ paths }) => {
       for (const p of paths) this.changed.fire(vscode.Uri.parse(reportUriFor(p)));
     }));
     this.register(vscode.commands.registerCommand('experimentHealth.showReport', (arg?: { path?: string } | string | vscode.Uri) => this.show(arg)));

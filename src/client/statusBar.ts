@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DatabasesChangedNotification, DatabasesRequest, REPORT_LANGUAGE, REPORT_SCHEME, dbPathFromReportUri, type DatabaseSummary } from '../shared/protocol';
+import { DatabasesRequest, REPORT_LANGUAGE, REPORT_SCHEME, dbPathFromReportUri, type DatabaseSummary } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { ServerConnection } from './languageClient';
 
@@ -20,7 +20,7 @@ class StatusSummary extends Disposable {
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.updateDatabaseItem()));
     this.item.name = 'Experiment Health';
     this.item.command = 'experimentHealth.runs.focus';
-    this.register(connection.client.onNotification(DatabasesChangedNotification, () => void this.update()));
+    this.register(connection.onDatabasesChanged(() => void this.update()));
     this.register(vscode.commands.registerCommand('experimentHealth.pickDatabase', () => this.pick()));
     void this.update();
   }

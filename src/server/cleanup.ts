@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { EngineError } from '../core/db/errors';
+import { DuckDbEngine, isDuckDbPath } from '../core/duckdb/engine';
 import type { EngineClient } from '../core/engine/client';
 import type { CleanupReport } from '../core/cleanup/types';
 import {
@@ -12,7 +13,10 @@ import {
 import type { DatabaseSession } from './session';
 import { doctorOptionsFrom } from './settings';
 
-export function registerCleanup(connection: Connection, engine: EngineClient, sessionFor: (p: string) => DatabaseSession | undefined, folders: () => string[]): void {
+export function registerCleanup(
+  connection: Connection, engine: EngineClient, sessionFor: (p: string) => DatabaseSession | undefined, folders: () => string[],
+  duck: () => DuckDbEngine,
+): void {
   const session = (p: string) => {
     const s = sessionFor(p);
     if (!s) throw new Error(`${path.basename(p)} is not open in Experiment Health.`);
@@ -39,6 +43,8 @@ export function registerCleanup(connection: Connection, engine: EngineClient, se
 
   connection.onRequest(CleanupPlanRequest, ({ action, target }) => {
     const s = session(target.path);
+    // DuckDB files are read-only for now: the reader answers with a refused plan saying so.
+    if (isDuckDbPath(s.path)) return duck().call('plan', { action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings) });
     return engine.call('cleanupPlan', { action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings), profiles: s.profiles });
   });
   connection.onRequest(CleanupPreflightRequest, ({ path: p }) => engine.call('cleanupPreflight', { path: session(p).path }));

@@ -6,6 +6,7 @@ import type { DoctorResult } from '../core/doctor/doctor';
 import type { Finding, FindingCode, Severity } from '../core/model';
 import { RESETTABLE_PROFILES, type CleanupAction, type CleanupTarget } from '../shared/protocol';
 import type { ReportModel } from './report';
+import { pushTo } from '../core/collections';
 
 export const SOURCE = 'Experiment Health';
 
@@ -30,7 +31,7 @@ export function buildDiagnostics(path: string, uri: string, result: DoctorResult
   for (const f of result.findings) {
     if (f.runId && f.experimentId !== undefined) {
       const k = `${f.experimentId}|${f.code}`;
-      perKey.set(k, [...(perKey.get(k) ?? []), f]);
+      pushTo(perKey, k, f);
       continue;
     }
     const line = report.lines.findIndex((l) => l.finding === f);

@@ -6,6 +6,7 @@ import type { DoctorResult } from '../core/doctor/doctor';
 import { ago } from '../core/doctor/time';
 import { dashed } from '../core/ids';
 import type { Experiment, Finding, Run } from '../core/model';
+import { pushTo } from '../core/collections';
 
 export interface ReportLine {
   kind: 'header' | 'experiment' | 'run' | 'finding' | 'database' | 'more' | 'blank' | 'error';
@@ -65,7 +66,7 @@ export function renderReport(input: ReportInput): ReportModel {
   const databaseFindings: Finding[] = [];
   for (const f of r.findings) {
     if (f.experimentId === undefined) databaseFindings.push(f);
-    else byExperiment.set(f.experimentId, [...(byExperiment.get(f.experimentId) ?? []), f]);
+    else pushTo(byExperiment, f.experimentId, f);
   }
   const short = (id: string) => r.shortIds[id] ?? dashed(id);
 

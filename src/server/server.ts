@@ -6,22 +6,28 @@ import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode
 import { EngineClient } from '../core/engine/client';
 import {
   CloseDatabaseRequest, DatabasesChangedNotification, DatabasesRequest, ExperimentsRequest, FindingsRequest, GroupsRequest,
-  OpenDatabaseRequest, ReportLocationRequest, ReportRequest, RunsRequest, ServerInfoRequest, WorkspaceDatabasesRequest,
+  OpenDatabaseRequest, ReportLocationRequest, ReportRequest, RunDetailsRequest, RunsRequest, ServerInfoRequest, WorkspaceDatabasesRequest,
   type DatabaseSummary,
 } from '../shared/protocol';
+import { registerCharts } from './charts';
+import { registerCleanup } from './cleanup';
 import { registerFeatures } from './features';
 import { runGroups, runsPage } from './queries';
-import { DatabaseSession, type SessionHost } from './session';
+import { DatabaseSession, type DatabaseEngine, type SessionHost } from './session';
+import { DuckDbEngine, isDuckDbPath } from '../core/duckdb/engine';
 
 const connection = createConnection(ProposedFeatures.all);
 const engine = new EngineClient(path.join(__dirname, 'engine-worker.js'));
+// DuckDB files get their own reader, started only when one is opened and stopped when idle.
+let duck: DuckDbEngine | undefined;
+const engineFor = (p: string): DatabaseEngine => (isDuckDbPath(p) ? (duck ??= new DuckDbEngine({ workerPath: path.join(__dirname, 'duckdb-worker.js'), idleMs: 60_000 })) : engine);
 const sessions = new Map<string, DatabaseSession>();
 let folders: string[] = [];
 
 const pendingChanges = new Set<string>();
 let flush: NodeJS.Timeout | undefined;
 const host: SessionHost = {
-  connection, engine,
+  connection, engineFor,
   workspaceFolders: () => folders,
   // Coalesce change notifications: one per 100 ms at most, naming every changed database.
   changed: (p) => {
@@ -114,12 +120,32 @@ connection.onRequest(ReportLocationRequest, ({ path: p, experimentId, runId }) =
   return { uri: s.reportUri, line };
 });
 
+connection.onRequest(RunDetailsRequest, async ({ path: p, runId }) => {
+  const s = sessionFor(p);
+  const r = s?.result;
+  const run = r?.runs.find((x) => x.id === runId);
+  if (!s || !r || !run) return null;
+  const details = await engineFor(s.path).call('runDetails', { path: s.path, runId, profile: r.profile, profiles: s.profiles });
+  const columns: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(details?.columns ?? {})) {
+    columns[k] = v instanceof Uint8Array ? `<${v.length.toLocaleString('en-US')} bytes>` : typeof v === 'bigint' ? v.toString() : v;
+  }
+  return {
+    run, shortId: r.shortIds[run.id] ?? run.id, experimentLabel: r.experiments.find((e) => e.id === run.experimentId)?.label,
+    columns, childCounts: details?.childCounts ?? {}, findings: s.findingsFor(undefined, runId),
+    staleAfterMinutes: r.staleAfterMinutes, profile: r.profile,
+  };
+});
+
 registerFeatures(connection, sessionFor);
+registerCleanup(connection, engine, sessionFor, () => folders, () => duck ?? new DuckDbEngine({ workerPath: path.join(__dirname, 'duckdb-worker.js') }));
+registerCharts(connection, sessionFor);
 
 connection.onShutdown(async () => {
   for (const s of sessions.values()) s.dispose();
   sessions.clear();
   await engine.dispose();
+  await duck?.dispose();
 });
 
 connection.listen();

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { EngineError } from '../core/db/errors';
-import type { EngineClient } from '../core/engine/client';
 import type { DoctorResponse } from '../core/engine/doctor-handlers';
 import type { DoctorResult } from '../core/doctor/doctor';
 import type { Finding } from '../core/model';
@@ -23,9 +22,13 @@ const LIVE_TICK_MS = 30_000;
 const BUSY_RETRY_MS = 2_000;
 const BUSY_RETRIES = 5;
 
+/** What a session needs of an engine (both the sql.js worker and the DuckDB reader offer it). */
+export type DatabaseEngine = Pick<import('../core/engine/client').EngineClient, 'call'>;
+
 export interface SessionHost {
   connection: Connection;
-  engine: EngineClient;
+  /** The engine that reads this file: sql.js for SQLite, the DuckDB reader for .duckdb. */
+  engineFor(path: string): DatabaseEngine;
   workspaceFolders(): string[];
   changed(path: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
@@ -73,7 +76,7 @@ export class DatabaseSession {
     for (const p of resolved.problems) this.host.log('warn', p);
     const t0 = Date.now();
     try {
-      const response = await this.host.engine.call('doctor', {
+      const response = await this.host.engineFor(this.path).call('doctor', {
         path: this.path, options: doctorOptionsFrom(resolved.settings), profiles: resolved.profiles,
       });
       this.busyRetries = 0;
@@ -130,13 +133,13 @@ export class DatabaseSession {
       range: lineRange(this.report.text, errorLine), severity: DiagnosticSeverity.Error, source: SOURCE, code: `engine/${err?.code ?? 'internal'}`, message: this.message,
     }];
     void this.host.connection.sendDiagnostics({ uri: this.reportUri, diagnostics });
-    if (gone) void this.host.engine.call('close', { path: this.path }).catch(() => undefined);
+    if (gone) void this.host.engineFor(this.path).call('close', { path: this.path }).catch(() => undefined);
   }
 
   /** Watch the folder (the file itself may be replaced or deleted) for the db and its sidecars. */
   private watch(): void {
     const dir = path.dirname(this.path), base = path.basename(this.path);
-    const names = new Set([base, `${base}-wal`, `${base}-journal`]);
+    const names = new Set([base, `${base}-wal`, `${base}-journal`, `${base}.wal`]); // .wal: DuckDB's
     try {
       this.watcher = fs.watch(dir, { persistent: false }, (_event, file) => {
         if (file && !names.has(file.toString())) return;
@@ -188,6 +191,6 @@ export class DatabaseSession {
     clearTimeout(this.tick);
     this.watcher?.close();
     void this.host.connection.sendDiagnostics({ uri: this.reportUri, diagnostics: [] });
-    void this.host.engine.call('close', { path: this.path }).catch(() => undefined);
+    void this.host.engineFor(this.path).call('close', { path: this.path }).catch(() => undefined);
   }
 }

@@ -21,7 +21,7 @@ export interface Settings {
 }
 
 export const DEFAULTS: Settings = {
-  databases: ['**/*.{sqlite,sqlite3,db}'],
+  databases: ['**/*.{sqlite,sqlite3,db,duckdb}'],
   staleAfterMinutes: DEFAULT_STALE_MINUTES,
   staleAfterByProfile: {},
   staleAfterByModel: {},

@@ -12,6 +12,7 @@ import { stepsDone, toRun, type DerivedExperiment, type DerivedRun } from './sta
 import { idText, num, tableExists, text } from './sql';
 import { staleThresholdMinutes } from './options';
 import { incrementalCounts, keyOf, type CountCache, type TableMarks } from './incremental';
+import { pushTo } from '../collections';
 
 export function derivePanicRun(
   run: RawRun, experiment: DerivedExperiment | undefined, children: ChildTableState[], profile: ProfileSpec,
@@ -172,7 +173,7 @@ export function panicArtifactFindings(
     const byRun = new Map<string, string[]>();
     for (const key of pds.keys()) {
       const [run, model] = key.split('|');
-      byRun.set(run, [...(byRun.get(run) ?? []), model]);
+      pushTo(byRun, run, model);
     }
     for (const run of runs) {
       const e = checked(run.experimentId);
