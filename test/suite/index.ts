@@ -40,8 +40,15 @@ export function runMochaFiles(files: string[], resultsFile: string, opts: Mocha.
   });
 }
 
+/**
+ * Suites that change the workspace (copy, delete and open databases, open webviews that keep
+ * focus) run after the ones that read it as the demo wrote it.
+ */
+const RUN_LAST = ['diagnostics', 'panels', 'more-systems', 'responsiveness'];
+const order = (f: string) => RUN_LAST.indexOf(path.basename(f, '.test.js'));
+
 export async function run(): Promise<void> {
-  const files = listFiles(__dirname, '.test.js');
+  const files = listFiles(__dirname, '.test.js').sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
   const failures = await runMochaFiles(files, path.join(repoRoot, 'test-results/ext-tests.json'));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);

@@ -38,7 +38,7 @@ for (const how of ['global', 'per-profile'] as const) {
       const naive = encoding === 'utc' ? { zone: 'utc' as const } : { zone: 'local' as const, utcOffsetMinutes: TZ };
       const options: DoctorOptions = how === 'global' ? { ...defaultOptions(now.getTime()), naive } : { ...defaultOptions(now.getTime()), naiveByProfile: { optuna: naive } };
       test(`${encoding}: mark stale = fail_stale_trials: FAIL + datetime_complete in the file's encoding; undo restores`,
-        how === 'per-profile' ? { todo: 'plan.ts must format with optionsForProfile(options, profile.name).naive' } : {}, async () => {
+        {}, async () => {
           const { file, e } = await fixture(encoding);
           const staleIds = e.findings.stale_running.map((x) => String(x.trial_id)).sort();
           const p = await plan(file, options, { action: 'mark-stale' });

@@ -157,7 +157,7 @@ export class ChartsPanel extends Disposable {
     if (commands.includes(REVEAL_RUNS_COMMAND)) {
       await vscode.commands.executeCommand(REVEAL_RUNS_COMMAND, target);
       revealed = true;
-      this.post({ type: 'selected', message: `Selected ${what} in the explorer.` });
+      this.post({ type: 'selected', message: `Showing ${what} in the explorer; the first is selected.` });
     } else {
       log.warn(`charts: ${REVEAL_RUNS_COMMAND} is not available; ${what} not selected in the explorer (ids: ${runIds.slice(0, 20).join(', ')}${runIds.length > 20 ? ', …' : ''})`);
       this.post({ type: 'selected', message: `${what}: selecting runs in the explorer is not available in this version.` });

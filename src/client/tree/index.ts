@@ -5,6 +5,7 @@ import { registerRefresh, registerViewCommands } from '../commands/view';
 import type { ServerConnection } from '../languageClient';
 import { vscodeUi } from '../ui';
 import { Explorer, type SnapshotOptions } from './provider';
+import { databaseId, experimentId as experimentNodeId, runId as runNodeId } from './ids';
 import { onDatabasesChanged, serverSource } from './source';
 
 export type { NodeTarget } from './nodes/base';
@@ -24,6 +25,19 @@ export function registerExplorer(context: vscode.ExtensionContext, connection: S
     ...registerViewCommands({ explorer, ui: vscodeUi, extensionUri: context.extensionUri,
       reportLocation: (p) => connection.client.sendRequest(ReportLocationRequest, p) }),
     registerRefresh(explorer),
+    // From the charts: show the runs behind a bar. Tree views cannot multi-select from the API,
+    // so the experiment is expanded and the first of those runs revealed and selected.
+    vscode.commands.registerCommand('experimentHealth.revealRuns', async (arg?: { path: string; experimentId: string; runIds: string[] }) => {
+      if (!arg?.path || arg.experimentId === undefined) return 0;
+      const experiment = await explorer.model.find(experimentNodeId(arg.path, arg.experimentId))
+        ?? await explorer.model.find(databaseId(arg.path));
+      if (experiment) await explorer.view.reveal(experiment, { expand: true, select: !arg.runIds?.length, focus: true });
+      for (const id of arg.runIds ?? []) {
+        const run = await explorer.model.find(runNodeId(experimentNodeId(arg.path, arg.experimentId), id));
+        if (run) { await explorer.view.reveal(run, { select: true, focus: true }); return arg.runIds.length; }
+      }
+      return 0;
+    }),
     vscode.commands.registerCommand(TREE_SNAPSHOT_COMMAND, (opts?: SnapshotOptions) => explorer.snapshot(opts)),
     vscode.commands.registerCommand(TREE_REVEAL_COMMAND, async (id: string) => {
       const node = await explorer.model.find(id);

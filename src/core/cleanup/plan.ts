@@ -3,7 +3,7 @@
 // lose or have changed. The same plan, rebuilt at execution time, is what the transaction does.
 import type { SqlDatabase, SqlValue } from '../db/types';
 import { runDoctor, type DoctorResult } from '../doctor/doctor';
-import { staleThresholdMinutes, type DoctorOptions } from '../doctor/options';
+import { staleThresholdMinutes, type DoctorOptions, optionsForProfile } from '../doctor/options';
 import { dashed } from '../ids';
 import type { Run } from '../model';
 import { detectProfile } from '../profiles/registry';
@@ -80,7 +80,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
     case 'mark-stale': case 'reset-stale': {
       if (!picked.runs.length) break;
       const set = action === 'mark-stale'
-        ? markStaleSet(db, profile, p, { now: options.now, naive: options.naive, staleMinutes: staleThresholdMinutes(options, profile.name, undefined) })
+        ? markStaleSet(db, profile, p, { now: options.now, naive: optionsForProfile(options, profile.name).naive, staleMinutes: staleThresholdMinutes(options, profile.name, undefined) })
         : resetStaleSet(db, profile, p);
       if (typeof set === 'string') return refuse(`Cannot ${action === 'mark-stale' ? 'mark stale runs' : 'reset stale runs'}: ${set}.`, profile);
       ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: idIn(picked.runs) }], set });
