@@ -14,6 +14,8 @@ const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.experiment-health/**}';
  */
 class Discovery extends Disposable {
   private pending?: NodeJS.Timeout;
+  /** File watchers can miss events (busy machines, network file systems): look again now and then. */
+  private static readonly REDISCOVER_MS = 60_000;
 
   constructor(private readonly connection: ServerConnection) {
     super();
@@ -22,6 +24,8 @@ class Discovery extends Disposable {
     this.register(watcher.onDidDelete(() => this.schedule()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('experimentHealth.databases')) this.schedule(); }));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule()));
+    const timer = setInterval(() => this.schedule(), Discovery.REDISCOVER_MS);
+    this.register({ dispose: () => clearInterval(timer) });
     this.register(vscode.commands.registerCommand('experimentHealth.openDatabase', (uri?: vscode.Uri) => this.openDatabase(uri)));
     this.register(vscode.commands.registerCommand('experimentHealth.closeDatabase', (item?: { path?: string } | string) => this.closeDatabase(item)));
     // Refresh = look for databases again, re-read them, and rebuild the explorer's cache.
