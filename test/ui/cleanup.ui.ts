@@ -71,9 +71,14 @@ suite('UI: problems, report and cleanup', function () {
     await line.scrollIntoViewIfNeeded();
     const box = await line.boundingBox();
     assert.ok(box, 'the run line is on screen');
-    await wb.page.mouse.move(box.x + 40, box.y + box.height / 2);
+    // Put the cursor on the run and ask for its hover (a resting mouse is timing-dependent).
+    await wb.page.mouse.click(box.x + 60, box.y + box.height / 2);
     const hover = wb.page.locator('.monaco-hover').filter({ hasText: /Run/ }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    for (let i = 0; i < 3 && !(await hover.isVisible()); i++) {
+      await wb.runCommand('Show or Focus Hover');
+      await hover.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+    }
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await hover.innerText(), /incomplete/);
     await wb.screenshot('report-01-hover');
     await wb.page.mouse.move(5, 5);
