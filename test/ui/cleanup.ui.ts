@@ -67,9 +67,14 @@ suite('UI: problems, report and cleanup', function () {
     await line.waitFor({ timeout: 30_000 });
     // Diagnostics arrive just after the text: wait for the squiggles they draw.
     await wb.page.locator('.squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
-    await line.waitFor({ state: 'visible', timeout: 10_000 });
-    await line.scrollIntoViewIfNeeded();
-    const box = await line.boundingBox();
+    // The editor may still be laying out (panel opening, code lenses arriving): ask a few times.
+    let box: { x: number; y: number; width: number; height: number } | null = null;
+    for (let i = 0; i < 10 && !box; i++) {
+      await line.waitFor({ state: 'visible', timeout: 10_000 });
+      await line.scrollIntoViewIfNeeded().catch(() => undefined);
+      box = await line.boundingBox();
+      if (!box) await wb.page.waitForTimeout(500);
+    }
     assert.ok(box, 'the run line is on screen');
     // Put the cursor on the run and ask for its hover (a resting mouse is timing-dependent).
     await wb.page.mouse.click(box.x + 60, box.y + box.height / 2);
