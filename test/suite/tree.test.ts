@@ -275,7 +275,7 @@ suite('run explorer', function () {
     const hadMapping = fs.existsSync(mapping);
     fs.writeFileSync(broken, Buffer.from('SQLite format 3\0'.padEnd(4096, 'x')));
     // a real SQLite file with tables no profile knows: built with the engine's sql.js
-    const { buildDatabaseBytes } = await import('../../src/core/db/memory');
+    const { buildDatabaseBytes } = await import('../fixtures/memory-db');
     fs.writeFileSync(unknown, await buildDatabaseBytes(`CREATE TABLE jobs (job_id TEXT PRIMARY KEY, status TEXT, started_at TEXT, ended_at TEXT, model TEXT);
       CREATE TABLE job_metrics (job_id TEXT, step INTEGER, ts TEXT); INSERT INTO jobs VALUES ('a', 'running', '2025-01-01 00:00:00', NULL, 'm');`));
     try {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { codeForErrno, EngineError, fromFsError, type EngineErrorCode } from '../../src/core/db/errors';
-import { buildDatabaseBytes } from '../../src/core/db/memory';
+import { buildDatabaseBytes } from '../fixtures/memory-db';
 import { openDatabase } from '../../src/core/db/open';
 
 let dir: string;

@@ -10,7 +10,7 @@ import * as readline from 'node:readline';
 import { after, before, test } from 'node:test';
 import { readConsistent, TORN_READ_MESSAGE } from '../../src/core/db/consistent';
 import { EngineError, engineError } from '../../src/core/db/errors';
-import { buildDatabaseBytes } from '../../src/core/db/memory';
+import { buildDatabaseBytes } from '../fixtures/memory-db';
 import { openDatabase, openDatabaseSync, type FileDatabase } from '../../src/core/db/open';
 import { loadSqlJs, type SqlJs } from '../../src/core/db/sqljs';
 

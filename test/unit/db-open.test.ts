@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { EngineError } from '../../src/core/db/errors';
 import { readHeader } from '../../src/core/db/header';
 import { createHostFs } from '../../src/core/db/hostfs';
-import { buildDatabaseBytes, openMemoryDatabase } from '../../src/core/db/memory';
+import { buildDatabaseBytes, openMemoryDatabase } from '../fixtures/memory-db';
 import { openDatabase } from '../../src/core/db/open';
 import { loadSqlJs } from '../../src/core/db/sqljs';
 

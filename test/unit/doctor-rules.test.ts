@@ -2,7 +2,7 @@
 // time zones and user mappings. Each test builds exactly the rows it reasons about.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openMemoryDatabase } from '../../src/core/db';
+import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import { parseMappingFile } from '../../src/core/profiles/mapping';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { openMemoryDatabase } from '../../src/core/db';
+import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor } from '../../src/core/doctor/doctor';
 import { defaultOptions } from '../../src/core/doctor/options';
 import { DuckDbEngine, isDuckDbPath } from '../../src/core/duckdb/engine';

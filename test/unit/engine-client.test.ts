@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EngineError } from '../../src/core/db/errors';
-import { buildDatabaseBytes } from '../../src/core/db/memory';
+import { buildDatabaseBytes } from '../fixtures/memory-db';
 import { EngineClient } from '../../src/core/engine/client';
 import { handlers } from '../../src/core/engine/handlers';
 

@@ -3,7 +3,7 @@
 // soft-deleted runs and deleted experiments (hidden, never flagged; shown on request), orphans.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openMemoryDatabase } from '../../src/core/db';
+import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor, type DoctorResult } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import { buildMlflow, type MlflowOptions } from '../fixtures/systems/mlflow';

@@ -3,7 +3,7 @@
 // (heartbeat, else start), Optuna's own grace-period view beside ours, the encoding check.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openMemoryDatabase } from '../../src/core/db';
+import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor, type DoctorResult } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import type { OptunaExpected } from '../fixtures/expected';
