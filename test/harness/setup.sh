@@ -41,8 +41,12 @@ if [ ! -f "$CS_MARKER" ]; then
   log "code-server $CS_VERSION (takes ~3 minutes)"
   mkdir -p "$CS_DIR"
   echo "{\"private\":true,\"dependencies\":{\"code-server\":\"$CS_VERSION\"}}" > "$CS_DIR/package.json"
-  (cd "$CS_DIR" && PATH="$(dirname "$NODE24"):$PATH" JOBS=2 npm_config_nodedir="$CACHE/node24/package" \
-    npm install --no-fund --no-audit --loglevel=error)
+  # Under `npm test` the outer npm (Node 20) exports npm_config_user_agent and friends; the inner npm
+  # would take them as its own config, and code-server's postinstall would read "node/v20" from them.
+  inherited=$(env | grep -oE '^(npm_[A-Za-z0-9_]+|NODE|INIT_CWD)=' | sed 's/=$//' || true)
+  unset_args=(); for v in $inherited; do unset_args+=(-u "$v"); done
+  (cd "$CS_DIR" && env "${unset_args[@]}" PATH="$(dirname "$NODE24"):$PATH" JOBS=2 \
+    npm_config_nodedir="$CACHE/node24/package" npm install --no-fund --no-audit --loglevel=error)
   [ -f "$CS_MARKER" ] || { echo "[setup] code-server install incomplete: $CS_MARKER missing" >&2; exit 1; }
 fi
 
