@@ -6,28 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-
-const SCHEME = 'experiment-health-report';
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-function reportDiagnostics(): [vscode.Uri, vscode.Diagnostic[]][] {
-  return vscode.languages.getDiagnostics().filter(([uri]) => uri.scheme === SCHEME);
-}
-function diagnosticsFor(dbFile: string): vscode.Diagnostic[] {
-  return reportDiagnostics().find(([uri]) => uri.path === `${dbFile}.health`)?.[1] ?? [];
-}
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const expected = (system: string) => JSON.parse(fs.readFileSync(path.join(ws(), system, 'expected_findings.json'), 'utf8'));
-/** Per-run diagnostics (on run lines) of one code; summaries sit on experiment lines and start with a count. */
-const perRun = (d: vscode.Diagnostic[], code: string) => d.filter((x) => x.code === code && !/^\d+ runs? in this experiment/.test(x.message));
+import { diagnosticsFor, expected, perRun, reportDiagnostics, SCHEME, until, ws } from './helpers';
 
 suite('diagnostics', function () {
   this.timeout(120_000);
@@ -58,9 +37,9 @@ suite('diagnostics', function () {
     assert.strictEqual(perRun(ze, 'run/stale').length, z.stale_running.length);
     assert.strictEqual(perRun(ze, 'run/failed').length, z.failed.length);
     assert.strictEqual(perRun(ze, 'run/failed')[0].severity, vscode.DiagnosticSeverity.Information);
-    const rr = diagnosticsFor(path.join(ws(), 'recipe-runner/data/llmcore.db'));
+    const rr = await until('recipe-runner diagnostics', () => { const x = diagnosticsFor(path.join(ws(), 'recipe-runner/data/llmcore.db')); return x.length ? x : undefined; });
     assert.strictEqual(perRun(rr, 'run/stale').length, expected('recipe-runner').findings.stale_running_by_activity.length);
-    const eg = diagnosticsFor(path.join(ws(), 'egregora/.egregora/runs.sqlite'));
+    const eg = await until('egregora diagnostics', () => { const x = diagnosticsFor(path.join(ws(), 'egregora/.egregora/runs.sqlite')); return x.length ? x : undefined; });
     assert.strictEqual(perRun(eg, 'run/stale').length, expected('egregora').findings.stale_running.length);
   });
 

@@ -4,22 +4,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { diagnosticsFor, expected, perRun, SCHEME, until as untilEvery, ws } from './helpers';
 
-const SCHEME = 'experiment-health-report';
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const diagnosticsFor = (dbFile: string) => vscode.languages.getDiagnostics().find(([uri]) => uri.scheme === SCHEME && uri.path === `${dbFile}.health`)?.[1] ?? [];
-const perRun = (d: vscode.Diagnostic[], code: string) => d.filter((x) => x.code === code && !/^\d+ runs? in this experiment/.test(x.message));
-const expected = (system: string) => JSON.parse(fs.readFileSync(path.join(ws(), system, 'expected_findings.json'), 'utf8')).findings;
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** These databases take longer to read (DuckDB compiles its WebAssembly first). */
+const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000) => untilEvery(what, probe, timeoutMs, 200);
 
 suite('more systems', function () {
   this.timeout(180_000);
@@ -28,7 +16,7 @@ suite('more systems', function () {
   test('MLflow: stale RUNNING, KILLED as incomplete, FAILED with its note; deleted runs never flagged', async () => {
     const db = path.join(ws(), 'mlflow/mlflow.db');
     const d = await until('mlflow diagnostics', () => { const x = diagnosticsFor(db); return x.length ? x : undefined; });
-    const e = expected('mlflow');
+    const e = expected('mlflow').findings;
     assert.strictEqual(perRun(d, 'run/stale').length, e.stale_running.length);
     assert.strictEqual(perRun(d, 'run/incomplete').length, e.killed.length);
     const failed = perRun(d, 'run/failed');
@@ -45,7 +33,7 @@ suite('more systems', function () {
   test('Optuna: stale trials by heartbeat or start time, failed trials', async () => {
     const db = path.join(ws(), 'optuna/optuna.db');
     const d = await until('optuna diagnostics', () => { const x = diagnosticsFor(db); return x.length ? x : undefined; });
-    const e = expected('optuna');
+    const e = expected('optuna').findings;
     assert.strictEqual(perRun(d, 'run/stale').length, e.stale_running.length);
     assert.strictEqual(perRun(d, 'run/failed').length, e.failed.length);
   });

@@ -1,13 +1,11 @@
 // A live writer mid-transaction and torn reads: we get a clear busy-writer error or a consistent
 // read, the writer's COMMIT succeeds and the file checks ok afterwards.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { after, before, test } from 'node:test';
+import { fileHash, PythonWriter } from './python-writer';
 import { readConsistent, TORN_READ_MESSAGE } from '../../src/core/db/consistent';
 import { EngineError, engineError } from '../../src/core/db/errors';
 import { buildDatabaseBytes } from '../fixtures/memory-db';
@@ -42,26 +40,13 @@ for line in sys.stdin:
 c.close()
 `;
 
-class Writer {
-  private readonly lines: AsyncIterator<string>;
-  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  }
-  static start(file: string, mode: 'delete' | 'wal'): Writer { return new Writer(spawn('python3', ['-c', WRITER, file, mode])); }
-  async next(): Promise<string> {
-    const r = await this.lines.next();
-    if (r.done) throw new Error('python writer exited early');
-    return r.value;
-  }
-  send(cmd: string): Promise<string> { this.proc.stdin.write(`${cmd}\n`); return this.next(); }
-  stop(): Promise<number | null> { this.proc.stdin.end('quit\n'); return new Promise((res) => this.proc.once('exit', res)); }
-}
+const Writer = { start: (file: string, mode: 'delete' | 'wal') => PythonWriter.start(WRITER, file, mode) };
 
 let dir: string;
 let SQL: SqlJs;
 before(async () => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-db-live-')); SQL = await loadSqlJs(); });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
-const hash = (f: string): string => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+const hash = fileHash;
 
 /** The engine's way to read: fresh connection per retry, torn-read checks. */
 function readCount(file: string): { n?: number; code?: string; consistent?: boolean } {

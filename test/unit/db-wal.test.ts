@@ -1,12 +1,11 @@
 // WAL databases: opened read-only, committed WAL frames visible, the live writer undisturbed.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { after, before, test } from 'node:test';
+import { fileHash, PythonWriter } from './python-writer';
 import { readHeader } from '../../src/core/db/header';
 import { openDatabase } from '../../src/core/db/open';
 
@@ -35,29 +34,13 @@ for line in sys.stdin:
 c.close()
 `;
 
-class Writer {
-  private readonly lines: AsyncIterator<string>;
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  }
-  static start(file: string): Writer { return new Writer(spawn('python3', ['-c', WRITER, file])); }
-  async next(): Promise<string> {
-    const r = await this.lines.next();
-    if (r.done) throw new Error('python writer exited early');
-    return r.value;
-  }
-  async send(cmd: string): Promise<string> { this.proc.stdin.write(`${cmd}\n`); return this.next(); }
-  async stop(): Promise<number | null> {
-    this.proc.stdin.end('quit\n');
-    return new Promise((res) => this.proc.once('exit', res));
-  }
-}
+const Writer = { start: (file: string) => PythonWriter.start(WRITER, file) };
 
 let dir: string;
 before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-db-wal-')); });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const hash = (f: string): string => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+const hash = fileHash;
 const state = (f: string): string[] => ['', '-wal', '-shm'].map((s) => `${s}:${hash(f + s)}:${fs.statSync(f + s).mtimeMs}`);
 
 test('reads committed WAL frames read-only; header inspection sees the WAL', async () => {
@@ -104,14 +87,12 @@ c.executemany('INSERT INTO t VALUES (?)', [(i,) for i in range(700)]); c.commit(
     assert.equal(`${hash(file)}:${fs.statSync(file).mtimeMs}`, before, 'untouched');
     assert.ok(!fs.existsSync(`${file}-wal`) && !fs.existsSync(`${file}-shm`), 'no -wal/-shm created');
     // a writer connects and leaves frames in the WAL: the same handle now reads through the WAL
-    const writer = spawn('python3', ['-c', `import sqlite3, sys
+    const writer = PythonWriter.start(`import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('PRAGMA wal_autocheckpoint=0')
-c.execute('INSERT INTO t VALUES (1000)'); print('ready', flush=True); sys.stdin.readline(); c.close()`, file]);
-    const lines = readline.createInterface({ input: writer.stdout })[Symbol.asyncIterator]();
-    assert.equal((await lines.next()).value, 'ready');
+c.execute('INSERT INTO t VALUES (1000)'); print('ready', flush=True); sys.stdin.readline(); c.close()`, file);
+    assert.equal(await writer.next(), 'ready');
     assert.ok(fs.existsSync(`${file}-wal`));
     assert.equal(db.get<{ n: number }>('SELECT count(*) AS n FROM t')!.n, 701);
-    writer.stdin.end('\n');
-    await new Promise((res) => writer.once('exit', res));
+    await writer.stop();
   } finally { db.close(); }
 });

@@ -1,9 +1,13 @@
 // Pure formatting for the run explorer: descriptions, counts, relative times, worst states,
 // icons and tooltips. No `vscode` import, so plain-Node unit tests load it (test/unit/tree-*.test.ts).
+import { shortDuration } from '../../core/doctor/time';
 import { dashed } from '../../core/ids';
 import type { Experiment, Run, RunCounts, RunState } from '../../core/model';
 import { DEFAULT_SEVERITY, type FindingCode } from '../../core/model';
 import type { DatabaseSummary } from '../../shared/protocol';
+
+/** The one compact duration the product writes (tree, report, CLI, panels). */
+export { shortDuration };
 
 /** Worst first: the experiment icon shows the first state it has runs in. */
 export const WORST_FIRST: readonly RunState[] = ['stale', 'incomplete', 'failed', 'running', 'degraded', 'pending', 'completed'];
@@ -52,21 +56,6 @@ export function totalOf(counts: RunCounts): number { return Object.values(counts
 export function matchingCount(counts: RunCounts, states: readonly RunState[]): number {
   if (!states.length) return totalOf(counts);
   return states.reduce((a, s) => a + (counts[s] ?? 0), 0);
-}
-
-/** `12 s`, `5 min`, `3 h`, `3 d`, `2 mo`, `1 y`: compact, as in `stopped 3 d ago`. */
-export function shortDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h`;
-  const d = Math.floor(h / 24);
-  if (d < 60) return `${d} d`;
-  const mo = Math.floor(d / 30);
-  if (mo < 24) return `${mo} mo`;
-  return `${Math.floor(d / 365)} y`;
 }
 
 export function parseTime(iso: string | undefined): number | undefined {

@@ -53,13 +53,24 @@ export function toIso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-/** "3 d ago", "12 min ago": for descriptions and reports. */
+/** `12 s`, `5 min`, `3 h`, `3 d`, `2 mo`, `1 y`: compact, as in `stopped 3 d ago`. */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h`;
+  const d = Math.floor(h / 24);
+  if (d < 60) return `${d} d`;
+  const mo = Math.floor(d / 30);
+  if (mo < 24) return `${mo} mo`;
+  return `${Math.floor(d / 365)} y`;
+}
+
+/** "3 d ago", "12 min ago": for descriptions, reports and the CLI. */
 export function ago(ms: number, now: number): string {
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 90) return `${s} s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
+  return `${shortDuration(now - ms)} ago`;
 }
 
 /** Formats a time the way a naive column of this encoding stores it (used when cleanup writes). */

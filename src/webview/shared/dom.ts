@@ -90,15 +90,8 @@ const nf = new Intl.NumberFormat(undefined);
 export const fmt = (n: number): string => nf.format(n);
 export const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
-export function ago(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const hours = Math.round(m / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.round(hours / 24)} d`;
-}
+/** The product's one compact duration ("3 d"), shared with the tree, report and CLI. */
+export { shortDuration as ago } from '../../core/doctor/time';
 
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
