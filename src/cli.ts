@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // experiment-health: the command line over the same engine as the extension.
-//   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--mapping FILE]
+//   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--optuna-datetimes local|utc] [--mapping FILE]
 //   runs <db> [--state S[,S]] [--experiment ID] [--tail N] [--json]
 //   show <db> <run-id-or-unique-prefix> [--json]
-//   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--no-archive] [--archive-dir DIR]
+//   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--no-archive] [--archive-dir DIR] [--hard]
 //   undo <db> [--yes] [--json] [--archive-dir DIR]
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
@@ -30,9 +30,11 @@ options:
   --stale-after MINUTES          stale threshold (default 60)
   --profile NAME                 force a profile instead of detecting it
   --naive-timestamps local|utc|+HH:MM   how times without a zone are read (default local)
+  --optuna-datetimes local|utc   Optuna's datetime_* columns: local (Optuna <= 4, default) or UTC (Optuna >= 5)
   --mapping FILE                 a mapping file (default .vscode/experiment-health.json)
   --state S[,S]  --experiment ID  --tail N    filters for runs
   --run ID (repeatable)  --table T (repeatable)  --yes  --dry-run  --sql  --no-archive  --archive-dir DIR   for cleanup/undo
+  --hard                         MLflow: remove the rows instead of marking them deleted (MLflow's own delete)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       experiment: { type: 'string' }, tail: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       action: { type: 'string' }, run: { type: 'string', multiple: true }, table: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, sql: { type: 'boolean' }, 'no-archive': { type: 'boolean' }, 'archive-dir': { type: 'string' },
+      hard: { type: 'boolean' }, 'optuna-datetimes': { type: 'string' },
     },
   });
   const [command, file, ...rest] = positionals;

@@ -117,7 +117,7 @@ async function makePlan(file: string, action: CleanupAction, values: Values, opt
       }
     }
     if (tables.length) target.tables = tables;
-    return buildPlan(db, { action, target, options, profiles }).plan;
+    return buildPlan(db, { action, target, options, profiles, hardDelete: values.hard === true }).plan;
   } finally { db.close(); }
 }
 

@@ -21,6 +21,11 @@ export function doctorOptions(v: Record<string, string | boolean | string[] | un
   }
   if (typeof v['naive-timestamps'] === 'string') options.naive = parseNaive(v['naive-timestamps']);
   if (typeof v.profile === 'string') options.profile = v.profile;
+  const optuna = v['optuna-datetimes'];
+  if (typeof optuna === 'string') {
+    if (optuna !== 'local' && optuna !== 'utc') throw new UsageError(`--optuna-datetimes ${optuna} must be local (Optuna <= 4) or utc (Optuna >= 5).`);
+    if (optuna === 'utc') options.naiveByProfile = { optuna: { zone: 'utc' } };
+  }
   return options;
 }
 

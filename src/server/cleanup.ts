@@ -45,7 +45,9 @@ export function registerCleanup(
     const s = session(target.path);
     // DuckDB files are read-only for now: the reader answers with a refused plan saying so.
     if (isDuckDbPath(s.path)) return duck().call('plan', { action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings) });
-    return engine.call('cleanupPlan', { action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings), profiles: s.profiles });
+    return engine.call('cleanupPlan', {
+      action, target: { ...target, path: s.path }, options: doctorOptionsFrom(s.settings), profiles: s.profiles, hardDelete: s.settings.hardDelete,
+    });
   });
   connection.onRequest(CleanupPreflightRequest, ({ path: p }) => engine.call('cleanupPreflight', { path: session(p).path }));
   connection.onRequest(CleanupExecuteRequest, async ({ plan, archive }, token) => {

@@ -18,6 +18,10 @@ export interface Settings {
   maxRunDiagnosticsPerExperiment: number;
   /** Where cleanups archive rows; empty: `.experiment-health/archive/` beside the database. */
   archiveDirectory: string;
+  /** Systems that delete softly (MLflow): remove rows instead. Off unless the user turns it on. */
+  hardDelete: boolean;
+  /** How Optuna's naive datetime_* columns are read: local (Optuna ≤ 4) or UTC (Optuna ≥ 5). */
+  optunaDatetimes: 'local' | 'utc';
 }
 
 export const DEFAULTS: Settings = {
@@ -29,6 +33,8 @@ export const DEFAULTS: Settings = {
   debounceMs: 1000,
   maxRunDiagnosticsPerExperiment: 100,
   archiveDirectory: '',
+  hardDelete: false,
+  optunaDatetimes: 'local',
 };
 
 export interface ResolvedSettings {
@@ -61,6 +67,8 @@ export function validateSettings(raw: Record<string, unknown> | null | undefined
       debounceMs: pick('debounceMs', (v) => inRange(v, 100, 60_000)),
       maxRunDiagnosticsPerExperiment: pick('maxRunDiagnosticsPerExperiment', (v) => inRange(v, 0, 100_000)),
       archiveDirectory: pick('archiveDirectory', (v) => typeof v === 'string'),
+      hardDelete: pick('hardDelete', (v) => typeof v === 'boolean'),
+      optunaDatetimes: pick('optunaDatetimes', (v) => v === 'local' || v === 'utc'),
     },
     problems,
   };
@@ -76,6 +84,8 @@ export function doctorOptionsFrom(s: Settings, now = Date.now()): DoctorOptions 
     staleAfterByModel: s.staleAfterByModel,
     naive: m ? { zone: 'local', utcOffsetMinutes: (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) }
       : { zone: naive === 'utc' ? 'utc' : 'local' },
+    // Optuna ≥ 5 writes naive UTC; local (≤ 4) follows the general naive-timestamp setting.
+    ...(s.optunaDatetimes === 'utc' ? { naiveByProfile: { optuna: { zone: 'utc' as const } } } : {}),
   };
 }
 

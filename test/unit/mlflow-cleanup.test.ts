@@ -1,6 +1,7 @@
 // Cleanup plans and their effects on mlflow.db, with undo: "mark stale" writes exactly what
 // MlflowClient.set_terminated(run_id, "KILLED") writes; deleted runs are never touched; a delete
-// follows MLflow's own tables (children first, as its ORM cascades do).
+// is MLflow's soft delete by default, and with hardDelete follows MLflow's own tables (children
+// first, as its ORM cascades do).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -73,14 +74,79 @@ describe('mlflow cleanups', () => {
     assert.match(p.refusal!, /only allows SCHEDULED, FAILED, FINISHED, RUNNING .*not 'KILLED'/);
   });
 
-  test('a finished run deleted: runs, tags, params, metrics and latest_metrics rows go together (MLflow\'s cascades); undo restores', async () => {
+  for (const revision of ['head', '2019'] as const) {
+    const how = revision === 'head' ? 'delete incomplete runs' : 'delete selected runs';
+    test(`${revision}: ${how} is MLflow's soft delete: lifecycle_stage 'deleted'${revision === 'head' ? ' and deleted_time (now, ms)' : ' (no deleted_time column yet)'}, no row removed; undo restores`, async () => {
+      const { file } = await fixture(revision);
+      // head: the KILLED runs; 2019 (no KILLED in its CHECK): one finished run, by name.
+      const victims = (await rows<{ id: string }>(file, revision === 'head'
+        ? "SELECT run_uuid AS id FROM runs WHERE status = 'KILLED' AND lifecycle_stage = 'active'"
+        : "SELECT run_uuid AS id FROM runs WHERE status = 'FINISHED' AND lifecycle_stage = 'active' AND experiment_id = 1 LIMIT 1")).map((k) => k.id);
+      assert.ok(victims.length > 0);
+      const tables = ['runs', 'tags', 'params', 'metrics', 'latest_metrics'];
+      const totals = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, (await rows<{ n: number }>(file, `SELECT count(*) AS n FROM ${t}`))[0]!.n])));
+      const before = await rows<Record<string, unknown>>(file, 'SELECT * FROM runs ORDER BY run_uuid');
+      const totalsBefore = await totals();
+      const p = revision === 'head'
+        ? await plan(file, { action: 'delete-incomplete', target: { experimentId: '1' } })
+        : await plan(file, { action: 'delete-runs', target: { runIds: victims } });
+      assert.equal(p.refusal, undefined, p.refusal);
+      assert.deepEqual(p.runIds, victims);
+      assert.equal(p.softDelete, true);
+      assert.deepEqual(p.changes, [{ table: 'runs', deleted: 0, updated: victims.length }]);
+      assert.match(p.warnings![0]!, /deletes softly/);
+      const SQL = await loadSqlJs();
+      assert.equal(executeCleanup(SQL, { plan: p, archive: true, options }).verified, true);
+      assert.deepEqual(await totals(), totalsBefore, 'no row anywhere is removed');
+      const after = await rows<Record<string, unknown>>(file, 'SELECT * FROM runs ORDER BY run_uuid');
+      for (let i = 0; i < before.length; i++) {
+        const b = before[i]!, a = after[i]!;
+        if (victims.includes(String(b.run_uuid))) {
+          assert.equal(a.lifecycle_stage, 'deleted');
+          if (revision === 'head') assert.equal(a.deleted_time, now.getTime());
+          assert.equal(a.status, b.status, 'status untouched, as delete_run leaves it');
+          assert.deepEqual({ ...a, lifecycle_stage: b.lifecycle_stage, ...('deleted_time' in b ? { deleted_time: b.deleted_time } : {}) }, b, 'nothing else changes');
+        } else assert.deepEqual(a, b);
+      }
+      const db = await openDatabase(file);
+      const visible = runDoctor(db, options).result, all = runDoctor(db, { ...options, showHidden: true }).result;
+      db.close();
+      assert.ok(!visible.runs.some((r) => victims.includes(r.id)), 'hidden by default');
+      assert.ok(all.runs.filter((r) => victims.includes(r.id)).every((r) => r.hidden), 'shown, marked hidden, on request');
+      assert.equal(all.runs.filter((r) => victims.includes(r.id)).length, victims.length);
+      assert.ok(!all.findings.some((f) => f.runId !== undefined && victims.includes(f.runId)), 'never flagged');
+      undoCleanup(SQL, { path: file, archive: lastCleanup(file)!.file });
+      assert.deepEqual(await rows(file, 'SELECT * FROM runs ORDER BY run_uuid'), before);
+    });
+  }
+
+  test("delete experiment is delete_experiment: the experiment and every run of it marked deleted (now), nothing removed", async () => {
+    const { file } = await fixture();
+    const runsOf = async () => rows<{ id: string; stage: string; t: number | null }>(file, 'SELECT run_uuid AS id, lifecycle_stage AS stage, deleted_time AS t FROM runs WHERE experiment_id = 0');
+    const before = await runsOf();
+    const p = await plan(file, { action: 'delete-experiment', target: { experimentId: '0' } });
+    assert.equal(p.refusal, undefined, p.refusal);
+    assert.deepEqual(Object.fromEntries(p.changes.map((c) => [c.table, [c.deleted, c.updated]])), { runs: [0, before.length], experiments: [0, 1] });
+    const SQL = await loadSqlJs();
+    executeCleanup(SQL, { plan: p, archive: true, options });
+    const [exp] = await rows<{ stage: string; t: number }>(file, 'SELECT lifecycle_stage AS stage, last_update_time AS t FROM experiments WHERE experiment_id = 0');
+    assert.deepEqual(exp, { stage: 'deleted', t: now.getTime() });
+    assert.deepEqual((await runsOf()).map((r) => [r.stage, r.t]), before.map(() => ['deleted', now.getTime()]));
+    const db = await openDatabase(file);
+    const r = runDoctor(db, options).result;
+    db.close();
+    assert.ok(!r.experiments.some((e) => e.id === '0'), 'the deleted experiment is hidden');
+  });
+
+  test('a finished run hard-deleted (experimentHealth.hardDelete): runs, tags, params, metrics and latest_metrics rows go together (MLflow\'s cascades); undo restores', async () => {
     const { file } = await fixture();
     const [victim] = await rows<{ id: string }>(file, "SELECT run_uuid AS id FROM runs WHERE status = 'FINISHED' AND lifecycle_stage = 'active' AND experiment_id = 1 LIMIT 1");
     const counts = async () => Object.fromEntries(await Promise.all(['runs', 'tags', 'params', 'metrics', 'latest_metrics'].map(async (t) =>
       [t, (await rows<{ n: number }>(file, `SELECT count(*) AS n FROM ${t} WHERE run_uuid = '${victim!.id}'`))[0]!.n])));
     const before = await counts();
-    const p = await plan(file, { action: 'delete-runs', target: { runIds: [victim!.id] } });
+    const p = await plan(file, { action: 'delete-runs', target: { runIds: [victim!.id] }, hardDelete: true });
     assert.equal(p.refusal, undefined, p.refusal);
+    assert.equal(p.hardDelete, true);
     const byTable = Object.fromEntries(p.changes.map((c) => [c.table, c.deleted]));
     assert.deepEqual(Object.fromEntries(Object.keys(before).map((t) => [t, byTable[t] ?? 0])), before);
     assert.equal(p.changes.at(-1)!.table, 'runs', 'children first, the run last');

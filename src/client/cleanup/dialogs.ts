@@ -8,7 +8,7 @@ export const APPLY_WITHOUT_ARCHIVE = { delete: 'Delete Without Archive', update:
 
 export type Confirmation = { archive: boolean } | undefined;
 
-const isUpdate = (plan: CleanupPlan) => plan.action === 'mark-stale';
+const isUpdate = (plan: CleanupPlan) => plan.action === 'mark-stale' || plan.softDelete === true;
 
 /** The detail of the modal: one line per table, then what is left alone, then the archive. */
 export function planDetail(plan: CleanupPlan): string {
@@ -18,6 +18,7 @@ export function planDetail(plan: CleanupPlan): string {
     lines.push('', `Left alone (${plan.excluded.length}):`, ...plan.excluded.slice(0, 5).map((x) => `  ${x.runId}: ${x.reason}`));
     if (plan.excluded.length > 5) lines.push(`  … and ${plan.excluded.length - 5} more`);
   }
+  for (const w of plan.warnings ?? []) lines.push('', w);
   lines.push('', `The changed rows are archived first (about ${formatBytes(plan.archiveBytes)}) so "Undo Last Cleanup" can restore them.`);
   return lines.join('\n');
 }

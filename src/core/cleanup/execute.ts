@@ -67,7 +67,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   try {
     session.exec('PRAGMA foreign_keys = OFF'); // cascades are the plan's, explicitly
     hooks.onOpen?.(session);
-    built = buildPlan(session, { action: confirmed.action, target: confirmed.target, options, profiles }, { fingerprint: fpBefore });
+    built = buildPlan(session, { action: confirmed.action, target: confirmed.target, options, profiles, hardDelete: confirmed.hardDelete }, { fingerprint: fpBefore });
     lap('plan');
     const diff = comparePlans(built.plan, confirmed);
     if (diff) throw new EngineError('changed-while-open', `${PLAN_CHANGED} (${diff})`, diff);

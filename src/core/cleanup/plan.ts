@@ -14,7 +14,7 @@ import { closeOverOwned, nestedSql, topological, type TableOp } from './selectio
 import { expr, idsJson, isWithoutRowid, Params, paramsFor, q, runIdExpr } from './sql';
 import { renderScript } from './sql-script';
 import type { CleanupAction, CleanupPlan, PlanParams, TableChange } from './types';
-import { markStaleSet, resetStaleSet } from './values';
+import { markStaleSet, resetStaleSet, softDeleteSet } from './values';
 
 /** A plan plus what execution needs to do exactly it. */
 export interface BuiltPlan {
@@ -61,20 +61,44 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   const idIn = (ids: string[]): string => `${runIdExpr(profile)} IN (SELECT value FROM json_each(${p.add(runIdsJson(db, profile, ids))}))`;
   const live = doctor.runs.filter((r) => isActive(r, options, profile.name)).map((r) => r.id);
 
+  // A system that deletes softly (MLflow) gets what its own delete writes, unless the user asked
+  // for a hard delete explicitly; then rows go, children first, as its own purge does.
+  const soft = profile.cleanup?.softDelete && !params.hardDelete ? profile.cleanup.softDelete : undefined;
+  const naive = optionsForProfile(options, profile.name).naive;
+  const softSet = (table: string, write: NonNullable<typeof soft>['runs']) => softDeleteSet(db, table, write, p, options.now, naive);
   switch (action) {
     case 'delete-incomplete': case 'delete-runs': {
-      if (picked.runs.length) ops.set(runsTable, { table: runsTable, kind: 'delete', parts: [{ kind: 'where', where: idIn(picked.runs) }] });
+      if (!picked.runs.length) break;
+      const where = [{ kind: 'where' as const, where: idIn(picked.runs) }];
+      if (soft) {
+        const set = softSet(runsTable, soft.runs);
+        if (typeof set === 'string') return refuse(`Cannot mark the runs deleted: ${set}.`, profile);
+        ops.set(runsTable, { table: runsTable, kind: 'update', parts: where, set });
+      } else ops.set(runsTable, { table: runsTable, kind: 'delete', parts: where });
       break;
     }
     case 'delete-experiment': {
       const e = profile.experiments;
       const exp = doctor.experiments.find((x) => x.id === target.experimentId);
+      const expWhere = (table: string, column: string) => {
+        const col = /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : undefined;
+        const json = col ? idsJson(db, table, col, [exp!.id]) : JSON.stringify([exp!.id]);
+        return `${expr(column)} IN (SELECT value FROM json_each(${p.add(json)}))`;
+      };
       if (e && exp && !exp.missingRow && doctor.tables.some((t) => t.name === e.table)) {
-        const col = /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.id) ? e.id : undefined;
-        const json = col ? idsJson(db, e.table, col, [exp.id]) : JSON.stringify([exp.id]);
-        ops.set(e.table, { table: e.table, kind: 'delete', parts: [{ kind: 'where', where: `${expr(e.id)} IN (SELECT value FROM json_each(${p.add(json)}))` }] });
+        const parts = [{ kind: 'where' as const, where: expWhere(e.table, e.id) }];
+        if (soft && soft.experiments) {
+          const set = softSet(e.table, soft.experiments);
+          if (typeof set === 'string') return refuse(`Cannot mark the experiment deleted: ${set}.`, profile);
+          ops.set(e.table, { table: e.table, kind: 'update', parts, set });
+        } else if (!soft) ops.set(e.table, { table: e.table, kind: 'delete', parts });
       }
-      if (picked.runs.length) ops.set(runsTable, { table: runsTable, kind: 'delete', parts: [{ kind: 'where', where: idIn(picked.runs) }] });
+      if (soft && exp && profile.runs.experimentId) {
+        // MLflow's delete_experiment marks every run of it deleted, the ones deleted before too.
+        const set = softSet(runsTable, soft.runs);
+        if (typeof set === 'string') return refuse(`Cannot mark the runs deleted: ${set}.`, profile);
+        ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: expWhere(runsTable, profile.runs.experimentId) }], set });
+      } else if (picked.runs.length) ops.set(runsTable, { table: runsTable, kind: 'delete', parts: [{ kind: 'where', where: idIn(picked.runs) }] });
       break;
     }
     case 'mark-stale': case 'reset-stale': {
@@ -141,6 +165,14 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
     archiveBytes: estimateArchive(db, ordered, ops, counts, p.values),
   };
   const warnings = danglingReferences(db, graph, ops, counts, p.values);
+  const deleting = action === 'delete-incomplete' || action === 'delete-runs' || action === 'delete-experiment';
+  if (deleting && soft) {
+    plan.softDelete = true;
+    warnings.unshift(`${profile.title} deletes softly: the rows stay and are marked deleted, exactly as ${profile.title}'s own "delete" does, so its UI can restore them and its own purge (e.g. \`mlflow gc\`) removes them. The setting experimentHealth.hardDelete removes the rows instead.`);
+  } else if (deleting && params.hardDelete && profile.cleanup?.softDelete) {
+    plan.hardDelete = true;
+    warnings.unshift(`Hard delete (experimentHealth.hardDelete is on): the rows are removed, children first, instead of being marked deleted; ${profile.title} cannot restore them (our archive can).`);
+  }
   if (warnings.length) plan.warnings = warnings;
   const built: BuiltPlan = { plan, ops: ordered, params: p.values, counts, profile };
   plan.sql = renderScript(built);
@@ -178,7 +210,9 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   const named = target.runIds ? new Set(target.runIds) : undefined;
   const known = new Set(doctor.runs.map((r) => r.id));
   for (const id of target.runIds ?? []) if (!known.has(id)) excluded.push({ runId: id, reason: 'no such run in the database (any more)' });
-  const scope = doctor.runs.filter((r) => (target.experimentId === undefined || r.experimentId === target.experimentId) && (!named || named.has(r.id)));
+  // Hidden (soft-deleted) runs are only ever touched when named one by one.
+  const scope = doctor.runs.filter((r) => (target.experimentId === undefined || r.experimentId === target.experimentId) && (!named || named.has(r.id))
+    && (!r.hidden || (named && action === 'delete-runs')));
   const wanted = WANTED[action];
   const runs: string[] = [];
   for (const r of scope) {

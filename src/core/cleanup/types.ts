@@ -21,6 +21,11 @@ export interface PlanParams {
   /** The doctor's options: a plan re-derives states now, so only what is true now is targeted. */
   options: DoctorOptions;
   profiles?: ProfileSpec[];
+  /**
+   * In a system that deletes softly (MLflow), remove the rows instead (children first). Only set
+   * from the explicit setting `experimentHealth.hardDelete` or the CLI's `--hard`.
+   */
+  hardDelete?: boolean;
 }
 
 export interface TableChange { table: string; deleted: number; updated: number }
@@ -53,6 +58,10 @@ export interface CleanupPlan {
   options?: DoctorOptions;
   /** User profiles the plan was made with (execution detects the same profile). */
   profiles?: ProfileSpec[];
+  /** The plan removes rows although the system deletes softly (see PlanParams.hardDelete). */
+  hardDelete?: boolean;
+  /** The plan marks rows deleted the way the system itself does, instead of removing them. */
+  softDelete?: boolean;
 }
 
 export interface ProcessHolder { pid: number; command: string; file: string }

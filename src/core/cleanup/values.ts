@@ -3,7 +3,7 @@
 // (CURRENT_TIMESTAMP-style UTC text, Python's naive local isoformat, DuckDB's '+00' text, epoch ms).
 import type { SqlDatabase } from '../db/types';
 import { formatNaive, type NaiveTime } from '../doctor/time';
-import type { CleanupSpec, ProfileSpec } from '../profiles/spec';
+import type { CleanupSpec, ProfileSpec, SoftDeleteWrite } from '../profiles/spec';
 import { Params, q } from './sql';
 
 type TimeFormat = NonNullable<NonNullable<CleanupSpec['markStale']>['finishedAt']>['format'];
@@ -93,4 +93,20 @@ export function resetStaleSet(db: SqlDatabase, profile: ProfileSpec, params: Par
   const forbidden = checkForbids(db, table, status, spec.status);
   if (forbidden) return `${table}.${status} only allows ${forbidden.join(', ')}, not '${spec.status}'`;
   return [{ column: status, sql: params.add(spec.status) }, ...(spec.clear ?? []).map((c) => ({ column: c, sql: 'NULL' }))];
+}
+
+/**
+ * SET list of a soft delete (or restore): the profile's constant columns, plus the time of the
+ * deletion in the system's encoding when the file has that column (MLflow files from before 2022
+ * have no runs.deleted_time).
+ */
+export function softDeleteSet(db: SqlDatabase, table: string, write: SoftDeleteWrite, params: Params, now: number, naive: NaiveTime): { column: string; sql: string }[] | string {
+  const columns = new Set(db.columns(table).map((c) => c.name));
+  const set: { column: string; sql: string }[] = [];
+  for (const [column, value] of Object.entries(write.set)) {
+    if (!columns.has(column)) return `${table} has no column ${column}`;
+    set.push({ column, sql: value === null ? 'NULL' : params.add(value) });
+  }
+  if (write.time && columns.has(write.time.column)) set.push({ column: write.time.column, sql: params.add(formatTime(now, write.time.format, naive)) });
+  return set;
 }

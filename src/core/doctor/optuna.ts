@@ -31,7 +31,7 @@ export function optunaFindings(
   const local = options.naive.zone === 'local';
   const other: NaiveTime = local ? { zone: 'utc' } : { zone: 'local' };
   notices.push(`Optuna trial times (datetime_start/complete) read as naive ${local ? 'local time (Optuna ≤ 4.x)' : 'UTC (Optuna ≥ 5.0)'}`
-    + '; heartbeats as UTC. Change the Optuna datetime setting if the file was written by the other version.');
+    + '; heartbeats as UTC. Set experimentHealth.optunaDatetimes (CLI: --optuna-datetimes) if the file was written by the other version.');
   const tables = db.tables();
   if (!tables.includes('trial_heartbeats') || !tables.includes(profile.runs.table)) return [];
   const rows = db.all<{ id: unknown; state: unknown; s: unknown; c: unknown; hb: unknown }>(
