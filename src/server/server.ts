@@ -98,13 +98,13 @@ connection.onRequest(CloseDatabaseRequest, ({ path: p }) => {
 
 connection.onRequest(DatabasesRequest, () => summaries());
 const sessionFor = (p: string) => sessions.get(path.resolve(p));
-connection.onRequest(ExperimentsRequest, ({ path: p }) => sessionFor(p)?.result?.experiments ?? []);
+connection.onRequest(ExperimentsRequest, ({ path: p, showHidden }) => sessionFor(p)?.resultFor(showHidden)?.experiments ?? []);
 connection.onRequest(RunsRequest, (params) => {
-  const r = sessionFor(params.path)?.result;
+  const r = sessionFor(params.path)?.resultFor(params.showHidden);
   return r ? runsPage(r, params) : { runs: [], total: 0, shortIds: {} };
 });
 connection.onRequest(GroupsRequest, (params) => {
-  const r = sessionFor(params.path)?.result;
+  const r = sessionFor(params.path)?.resultFor(params.showHidden);
   return r ? runGroups(r, params) : [];
 });
 connection.onRequest(FindingsRequest, ({ path: p }) => sessionFor(p)?.result?.findings ?? []);

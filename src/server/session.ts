@@ -13,6 +13,7 @@ import { countStates } from '../core/doctor/states';
 import { reportUriFor, type DatabaseStatus, type DatabaseSummary } from '../shared/protocol';
 import { buildDiagnostics, lineRange, SOURCE } from './diagnostics';
 import { renderReport, type ReportModel } from './report';
+import { withoutHidden } from './queries';
 import { doctorOptionsFrom, resolveSettings, DEFAULTS, type Settings } from './settings';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 
@@ -39,7 +40,10 @@ export class DatabaseSession {
   status: DatabaseStatus = 'reading';
   message?: string;
   notices: string[] = [];
+  /** The last result without hidden rows (soft-deleted runs, deleted experiments): what views show. */
   result?: DoctorResult;
+  /** The last result with hidden rows, marked (the explorer's "Show Deleted"). */
+  resultWithHidden?: DoctorResult;
   report: ReportModel;
   settings: Settings = DEFAULTS;
   /** User mappings in force for this database (settings and .vscode/experiment-health.json). */
@@ -77,7 +81,8 @@ export class DatabaseSession {
     const t0 = Date.now();
     try {
       const response = await this.host.engineFor(this.path).call('doctor', {
-        path: this.path, options: doctorOptionsFrom(resolved.settings), profiles: resolved.profiles,
+        // Hidden rows are read too (marked, never flagged) so "Show Deleted" needs no second read.
+        path: this.path, options: { ...doctorOptionsFrom(resolved.settings), showHidden: true }, profiles: resolved.profiles,
       });
       this.busyRetries = 0;
       this.accept(response, resolved.problems);
@@ -90,7 +95,8 @@ export class DatabaseSession {
   }
 
   private accept(response: DoctorResponse, problems: string[]): void {
-    const r = response.result;
+    this.resultWithHidden = response.result;
+    const r = withoutHidden(response.result);
     this.result = r;
     this.evaluatedAt = Date.now();
     this.status = r.status === 'unknown-schema' ? 'not-experiment-db' : 'ok';
@@ -124,6 +130,7 @@ export class DatabaseSession {
     this.message = gone && err?.code === 'not-found'
       ? `${path.basename(this.path)} was deleted or moved; its findings were cleared.` : message;
     this.result = undefined;
+    this.resultWithHidden = undefined;
     this.evaluatedAt = Date.now();
     this.report = renderReport({ path: this.path, error: this.message, evaluatedAt: this.evaluatedAt });
     // A database that cannot be read gets one diagnostic with the engine's sentence; a deleted
@@ -180,6 +187,9 @@ export class DatabaseSession {
     if (this.evaluatedAt) s.evaluatedAt = new Date(this.evaluatedAt).toISOString();
     return s;
   }
+
+  /** What the explorer asked for: with hidden rows or without. */
+  resultFor(showHidden: boolean | undefined): DoctorResult | undefined { return showHidden ? this.resultWithHidden : this.result; }
 
   findingsFor(experimentId?: string, runId?: string): Finding[] {
     return (this.result?.findings ?? []).filter((f) => (runId === undefined || f.runId === runId) && (experimentId === undefined || f.experimentId === experimentId));

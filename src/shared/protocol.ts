@@ -55,7 +55,11 @@ export interface OpenDatabaseParams { path: string }
 export const OpenDatabaseRequest = new RequestType<OpenDatabaseParams, DatabaseSummary, void>('experimentHealth/openDatabase');
 export const CloseDatabaseRequest = new RequestType<OpenDatabaseParams, void, void>('experimentHealth/closeDatabase');
 
-export interface ExperimentsParams { path: string }
+export interface ExperimentsParams {
+  path: string;
+  /** Include hidden experiments (e.g. deleted in MLflow), marked `hidden`. */
+  showHidden?: boolean;
+}
 export const ExperimentsRequest = new RequestType<ExperimentsParams, Experiment[], void>('experimentHealth/experiments');
 
 export type RunSort = 'started' | 'state' | 'steps';
@@ -67,6 +71,13 @@ export interface RunsParams {
   /** Only runs whose config equals this (used when grouping by configuration). */
   config?: string;
   sort?: RunSort;
+  /** Include hidden runs (e.g. soft-deleted in MLflow), marked `hidden`. */
+  showHidden?: boolean;
+  /**
+   * Nested runs (MLflow's parent run): the children of this run. Without it, an experiment's page
+   * holds only its top-level runs unless a state or configuration filter is set (then it is flat).
+   */
+  parentRunId?: string;
   offset: number;
   limit: number;
 }
@@ -76,10 +87,12 @@ export interface RunsPage {
   total: number;
   /** Readable ids (dashed, unique within the database) for the runs on this page. */
   shortIds: Record<string, string>;
+  /** Runs on this page that have nested child runs, and how many (absent: none). */
+  childCounts?: Record<string, number>;
 }
 export const RunsRequest = new RequestType<RunsParams, RunsPage, void>('experimentHealth/runs');
 
-export interface GroupsParams { path: string; experimentId: string; by: 'config' | 'state'; states?: RunState[] }
+export interface GroupsParams { path: string; experimentId: string; by: 'config' | 'state'; states?: RunState[]; showHidden?: boolean }
 export interface RunGroup { key: string; label: string; count: number; runCounts: Partial<Record<RunState, number>> }
 export const GroupsRequest = new RequestType<GroupsParams, RunGroup[], void>('experimentHealth/groups');
 

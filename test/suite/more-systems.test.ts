@@ -6,6 +6,18 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { diagnosticsFor, expected, perRun, SCHEME, until as untilEvery, ws } from './helpers';
 
+interface TreeItem { id: string; label: string; description?: string; contextValue: string; icon?: string; collapsible: string; children?: TreeItem[] }
+const snapshot = (expand: string[], depth: number) =>
+  vscode.commands.executeCommand<{ items: TreeItem[]; description?: string }>('experimentHealth.test.treeSnapshot', { expand, depth });
+function findItem(items: TreeItem[], pred: (i: TreeItem) => boolean): TreeItem | undefined {
+  for (const i of items) {
+    if (pred(i)) return i;
+    const inner = i.children && findItem(i.children, pred);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /** These databases take longer to read (DuckDB compiles its WebAssembly first). */
 const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000) => untilEvery(what, probe, timeoutMs, 200);
 
@@ -28,6 +40,50 @@ suite('more systems', function () {
     const mark = actions.find((a) => a.command?.command === 'experimentHealth.markStaleRuns');
     assert.ok(mark, actions.map((a) => a.title).join());
     assert.strictEqual(mark!.command!.arguments![0].runIds[0].replace(/-/g, ''), e.stale_running[0].run_uuid);
+  });
+
+  test('MLflow in the explorer: child runs nested under their parent; deleted runs and experiments only with Show Deleted', async () => {
+    const db = path.join(ws(), 'mlflow/mlflow.db');
+    const e = expected('mlflow').findings;
+    await until('mlflow diagnostics', () => diagnosticsFor(db).length > 0);
+    const dbId = `experimentHealth://${db.replace(/\\/g, '/')}`;
+    const children = async (expand: string[], label: string): Promise<TreeItem[]> => {
+      await vscode.commands.executeCommand('experimentHealth.explorer.reload');
+      const s = await snapshot([dbId, ...expand], 6);
+      const found = findItem(s.items, (i) => i.label === label || i.id === label);
+      assert.ok(found?.children, `${label} in the tree: ${JSON.stringify(s.items.map((i) => i.label))}`);
+      return found!.children!;
+    };
+    const endsWith = (items: TreeItem[], id: string) => items.find((i) => i.id.endsWith(`/${id}`));
+    try {
+      // Nesting: the sweep driver holds its child runs; a run whose parent was purged stays on top.
+      const sweep = await children(['hpo-sweep'], 'hpo-sweep');
+      const driver = endsWith(sweep, e.running_alive_through_children[0]);
+      assert.ok(driver, `driver at the top: ${sweep.map((i) => i.id).join()}`);
+      const n = Number(/^(\d+) child runs/.exec(driver!.description ?? '')?.[1]);
+      assert.ok(n >= 2, driver!.description);
+      assert.strictEqual(driver!.collapsible, 'collapsed');
+      for (const orphan of e.orphan_child_runs as string[]) assert.ok(endsWith(sweep, orphan), 'a run whose parent is gone stays at the top level');
+      const nested = await children(['hpo-sweep', driver!.id], driver!.id);
+      assert.strictEqual(nested.length, n);
+      assert.ok(nested.every((i) => i.id.startsWith(`${driver!.id}/`)), 'child ids nest under the parent (stable)');
+      assert.strictEqual(sweep.length + n, sweep.length + nested.length);
+
+      // Deleted rows: hidden by default, shown marked (and without cleanups) on request.
+      const mnist = await children(['mnist-cnn'], 'mnist-cnn');
+      for (const id of e.deleted_runs as string[]) assert.ok(!mnist.some((i) => i.id.endsWith(`/${id}`)), `deleted run ${id} hidden by default`);
+      await vscode.commands.executeCommand('experimentHealth.showDeleted');
+      const all = await children(['mnist-cnn'], 'mnist-cnn');
+      const shown = (e.deleted_runs as string[]).map((id) => endsWith(all, id)).filter((i): i is TreeItem => !!i);
+      assert.ok(shown.length > 0, `some deleted runs of mnist-cnn are shown: ${all.map((i) => i.id).join()}`);
+      assert.ok(shown.every((i) => i.contextValue === 'experimentHealth:run:deleted' && i.icon === 'trash'), JSON.stringify(shown));
+      const s = await snapshot([dbId], 2);
+      const dbItem = findItem(s.items, (i) => i.id === dbId)!;
+      assert.ok(dbItem.children!.some((i) => i.contextValue === 'experimentHealth:experiment:deleted'), 'the deleted experiment is listed');
+      assert.match(s.description ?? '', /deleted shown/);
+    } finally {
+      await vscode.commands.executeCommand('experimentHealth.hideDeleted');
+    }
   });
 
   test('Optuna: stale trials by heartbeat or start time, failed trials', async () => {

@@ -1,9 +1,10 @@
 // A fake language server for the explorer's unit tests: databases, experiments and runs in
-// memory, answering the explorer's requests the way the protocol says (paging, filters, groups).
-import type { Experiment, Run, RunState } from '../../src/core/model';
-import type { DatabaseSummary, GroupsParams, RunGroup, RunsPage, RunsParams } from '../../src/shared/protocol';
+// memory, answered by the server's own queries (paging, filters, groups, nesting, hidden rows).
+import type { Experiment, Run } from '../../src/core/model';
+import type { DoctorResult } from '../../src/core/doctor/doctor';
+import type { DatabaseSummary, ExperimentsParams, GroupsParams, RunGroup, RunsPage, RunsParams } from '../../src/shared/protocol';
 import type { ExplorerSource } from '../../src/client/tree/nodes/base';
-import { RUN_STATES } from '../../src/core/model';
+import { runGroups, runsPage, withoutHidden } from '../../src/server/queries';
 
 export interface FakeDb { summary: DatabaseSummary; experiments: Experiment[]; runs: Run[] }
 
@@ -12,41 +13,37 @@ export class FakeSource implements ExplorerSource {
   constructor(public dbs: FakeDb[]) {}
   db(path: string): FakeDb { const d = this.dbs.find((x) => x.summary.path === path); if (!d) throw new Error(`no database ${path}`); return d; }
 
+  /** The database as the server's session holds it (short ids: the first 8 characters). */
+  private result(path: string, showHidden: boolean | undefined): DoctorResult {
+    const d = this.db(path);
+    const all = { experiments: d.experiments, runs: d.runs, shortIds: Object.fromEntries(d.runs.map((r) => [r.id, r.id.slice(0, 8)])) } as unknown as DoctorResult;
+    return showHidden ? all : withoutHidden(all);
+  }
+
   async databases(): Promise<DatabaseSummary[]> { this.calls.push('databases'); return this.dbs.map((d) => structuredClone(d.summary)); }
-  async experiments(path: string): Promise<Experiment[]> { this.calls.push(`experiments ${path}`); return structuredClone(this.db(path).experiments); }
+  async experiments(p: ExperimentsParams): Promise<Experiment[]> {
+    this.calls.push(`experiments ${p.path}${p.showHidden ? ' +hidden' : ''}`);
+    return structuredClone(this.result(p.path, p.showHidden).experiments);
+  }
   async runs(p: RunsParams): Promise<RunsPage> {
-    this.calls.push(`runs ${p.experimentId ?? '*'} ${p.offset}+${p.limit}${p.states ? ` ${p.states.join(',')}` : ''}${p.config !== undefined ? ` config=${p.config}` : ''}`);
-    let list = this.db(p.path).runs.filter((r) => (p.experimentId === undefined || r.experimentId === p.experimentId)
-      && (!p.states || p.states.includes(r.state)) && (p.config === undefined || (r.config ?? '') === p.config));
-    if (p.experimentId === undefined || p.sort === 'started') list = [...list].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
-    else if (p.sort === 'state') list = [...list].sort((a, b) => a.state.localeCompare(b.state));
-    else if (p.sort === 'steps') list = [...list].sort((a, b) => (a.stepsDone ?? 0) - (b.stepsDone ?? 0));
-    const page = list.slice(p.offset, p.offset + p.limit);
-    return { runs: structuredClone(page), total: list.length, shortIds: Object.fromEntries(page.map((r) => [r.id, r.id.slice(0, 8)])) };
+    this.calls.push(`runs ${p.experimentId ?? '*'}${p.parentRunId ? `>${p.parentRunId}` : ''} ${p.offset}+${p.limit}${p.states ? ` ${p.states.join(',')}` : ''}${p.config !== undefined ? ` config=${p.config}` : ''}`);
+    return structuredClone(runsPage(this.result(p.path, p.showHidden), p));
   }
   async groups(p: GroupsParams): Promise<RunGroup[]> {
     this.calls.push(`groups ${p.experimentId} ${p.by}`);
-    const runs = this.db(p.path).runs.filter((r) => r.experimentId === p.experimentId && (!p.states || p.states.includes(r.state)));
-    const map = new Map<string, RunGroup>();
-    for (const r of runs) {
-      const key = p.by === 'state' ? r.state : r.config ?? '';
-      const g = map.get(key) ?? { key, label: key || '(no configuration)', count: 0, runCounts: {} };
-      g.count++; g.runCounts[r.state] = (g.runCounts[r.state] ?? 0) + 1;
-      map.set(key, g);
-    }
-    const out = [...map.values()];
-    return p.by === 'state' ? out.sort((a, b) => RUN_STATES.indexOf(a.key as RunState) - RUN_STATES.indexOf(b.key as RunState)) : out.sort((a, b) => a.key.localeCompare(b.key));
+    return structuredClone(runGroups(this.result(p.path, p.showHidden), p));
   }
 
   /** Recomputes experiment and database counts from the runs (after a test changed runs). */
   recount(path: string): void {
     const d = this.db(path);
     d.summary.runCounts = {};
+    const counted = d.runs.filter((r) => !r.hidden); // as the doctor counts: hidden runs are not
     for (const e of d.experiments) {
       e.runCounts = {}; e.runTotal = 0;
-      for (const r of d.runs.filter((x) => x.experimentId === e.id)) { e.runCounts[r.state] = (e.runCounts[r.state] ?? 0) + 1; e.runTotal++; }
+      for (const r of counted.filter((x) => x.experimentId === e.id)) { e.runCounts[r.state] = (e.runCounts[r.state] ?? 0) + 1; e.runTotal++; }
     }
-    for (const r of d.runs) d.summary.runCounts[r.state] = (d.summary.runCounts[r.state] ?? 0) + 1;
+    for (const r of counted) d.summary.runCounts[r.state] = (d.summary.runCounts[r.state] ?? 0) + 1;
   }
 }
 
@@ -87,5 +84,36 @@ export function recipeLike(path = '/w/recipe-runner/data/llmcore.db'): FakeDb {
     runs,
   };
   new FakeSource([db]).recount(path);
+  return db;
+}
+
+/**
+ * An MLflow-like database: a driver run with three child runs (one with a child of its own), a run
+ * whose parent was purged, a soft-deleted run, and a deleted experiment.
+ */
+export function mlflowLike(path = '/w/mlflow/mlflow.db'): FakeDb {
+  const at = (h: number) => iso(NOW - h * 3600_000);
+  const run = (id: string, experimentId: string, state: Run['state'], startH: number, extra: Partial<Run> = {}): Run =>
+    ({ id, experimentId, state, startedAt: at(startH), ...extra });
+  const runs: Run[] = [
+    run('driver00', '2', 'running', 3, { lastActivityAt: at(0.01) }),
+    run('child001', '2', 'completed', 2.9, { parentRunId: 'driver00' }),
+    run('child002', '2', 'completed', 2.8, { parentRunId: 'driver00' }),
+    run('child003', '2', 'running', 0.2, { parentRunId: 'driver00', lastActivityAt: at(0.01) }),
+    run('grandc01', '2', 'completed', 0.1, { parentRunId: 'child003' }),
+    run('orphan01', '2', 'completed', 200, { parentRunId: 'purged00' }),
+    run('deleted1', '2', 'incomplete', 100, { hidden: true }),
+    run('oldrun01', '3', 'completed', 500, { hidden: true }),
+  ];
+  const db: FakeDb = {
+    summary: { path, reportUri: 'x', status: 'ok', profile: 'mlflow', experimentCount: 1, runCounts: {}, findingCounts: {} },
+    experiments: [
+      { id: '2', label: 'hpo-sweep', state: 'running', runCounts: {}, runTotal: 0, hiddenRuns: 1 },
+      { id: '3', label: 'old-baseline', state: 'completed', runCounts: {}, runTotal: 0, hidden: true },
+    ],
+    runs,
+  };
+  new FakeSource([db]).recount(path);
+  db.experiments[1]!.runCounts = { completed: 1 }; db.experiments[1]!.runTotal = 1; // a hidden experiment counts its own runs
   return db;
 }

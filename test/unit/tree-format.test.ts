@@ -148,8 +148,10 @@ test('stable ids', () => {
 });
 
 test('options restore defensively', () => {
-  assert.deepEqual(sanitizeOptions(undefined), { groupBy: 'none', sortBy: 'started', states: [] });
-  assert.deepEqual(sanitizeOptions({ groupBy: 'config', sortBy: 'bogus', states: ['stale', 'nope'] }), { groupBy: 'config', sortBy: 'started', states: ['stale'] });
+  assert.deepEqual(sanitizeOptions(undefined), { groupBy: 'none', sortBy: 'started', states: [], showHidden: false });
+  assert.deepEqual(sanitizeOptions({ groupBy: 'config', sortBy: 'bogus', states: ['stale', 'nope'], showHidden: 'yes' }),
+    { groupBy: 'config', sortBy: 'started', states: ['stale'], showHidden: false });
+  assert.equal(sanitizeOptions({ showHidden: true }).showHidden, true);
   assert.equal(sanitizePageSize(undefined), 200);
   assert.equal(sanitizePageSize(3), 10);
   assert.equal(sanitizePageSize(1e9), 5000);

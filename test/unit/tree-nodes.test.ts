@@ -9,7 +9,7 @@ import { GroupNode } from '../../src/client/tree/nodes/group';
 import { LoadMoreNode, RunNode } from '../../src/client/tree/nodes/run';
 import { ExplorerModel } from '../../src/client/tree/model';
 import { DEFAULT_OPTIONS, type ViewOptions } from '../../src/client/tree/options';
-import { FAKE_NOW, FakeSource, panicLike, recipeLike, type FakeDb } from './tree-fake-source';
+import { FAKE_NOW, FakeSource, mlflowLike, panicLike, recipeLike, type FakeDb } from './tree-fake-source';
 
 function setup(dbs: FakeDb[], opts: Partial<ViewOptions> = {}) {
   const source = new FakeSource(dbs);
@@ -103,8 +103,8 @@ test('group by configuration, then by state', async () => {
   options.groupBy = 'state';
   model.optionsChanged();
   const byState = await (await model.roots())[2].children();
-  assert.deepEqual(labels(byState), ['completed', 'incomplete']);
-  assert.equal(byState[1].item().description, '7 runs');
+  assert.deepEqual(labels(byState), ['incomplete', 'completed'], 'problems first, as the server orders states');
+  assert.deepEqual(byState.map((g) => g.item().description), ['7 runs', '4 runs']);
 });
 
 test('recent runs span experiments, newest first, with the experiment in the description', async () => {
@@ -225,4 +225,50 @@ test('no experiment database: the others are roots, each offering Create Mapping
   assert.deepEqual(labels(roots), ['notes.sqlite']);
   assert.match(roots[0].item().contextValue, /^experimentHealth:database:unknownSchema/);
   assert.match(roots[0].item().tooltip!, /Create a mapping/);
+});
+
+test('nested runs sit under their parent (paged like an experiment); a purged parent leaves the run at the top; a filter lists flat', async () => {
+  const { model, options, source } = setup([mlflowLike()]);
+  const [, sweep] = await model.roots();
+  assert.equal(sweep.item().label, 'hpo-sweep');
+  const top = await sweep.children();
+  assert.deepEqual(top.map((n) => (n as RunNode).run.id), ['driver00', 'orphan01'], 'children of a present parent are nested; the deleted run is hidden');
+  const driver = top[0] as RunNode;
+  assert.equal(driver.item().collapsible, 'collapsed');
+  assert.match(driver.item().description!, /^3 child runs · /);
+  const kids = await driver.children();
+  assert.deepEqual(kids.map((n) => (n as RunNode).run.id), ['child003', 'child002', 'child001'], 'newest first');
+  assert.equal(kids[0].id, `${driver.id}/child003`, 'ids nest, so expansion survives refresh');
+  assert.equal(top[1].item().collapsible, 'none');
+  const grand = await kids[0].children();
+  assert.deepEqual(grand.map((n) => (n as RunNode).run.id), ['grandc01']);
+  assert.ok(source.calls.includes('runs 2>driver00 0+200') && source.calls.includes('runs 2>child003 0+200'));
+  // A state filter shows every matching run, flat.
+  options.states = ['completed'];
+  model.optionsChanged();
+  const [, filtered] = await model.roots();
+  assert.deepEqual((await filtered.children()).map((n) => (n as RunNode).run.id).sort(), ['child001', 'child002', 'grandc01', 'orphan01']);
+});
+
+test('Show Deleted: soft-deleted runs and deleted experiments appear, marked, without cleanups; hidden again by default', async () => {
+  const { model, options } = setup([mlflowLike()]);
+  assert.deepEqual(labels(await model.roots()), ['Recent runs', 'hpo-sweep'], 'the deleted experiment is hidden by default');
+  options.showHidden = true;
+  model.optionsChanged();
+  const roots = await model.roots();
+  assert.deepEqual(labels(roots), ['Recent runs', 'hpo-sweep', 'old-baseline']);
+  const old = roots[2].item();
+  assert.equal(old.description, 'deleted · 1 run');
+  assert.equal(old.icon?.id, 'trash');
+  assert.equal(old.contextValue, 'experimentHealth:experiment:deleted');
+  assert.match(roots[1].item().description!, /1 deleted run$/);
+  const deleted = (await roots[1].children()).find((n) => (n as RunNode).run.id === 'deleted1')!;
+  assert.ok(deleted, 'the soft-deleted run is listed');
+  const item = deleted.item();
+  assert.match(item.description!, /^deleted · /);
+  assert.equal(item.icon?.id, 'trash');
+  assert.equal(item.contextValue, 'experimentHealth:run:deleted', 'no state flags: no cleanup menus match');
+  options.showHidden = false;
+  model.optionsChanged();
+  assert.ok(!(await (await model.roots())[1].children()).some((n) => (n as RunNode).run.id === 'deleted1'));
 });

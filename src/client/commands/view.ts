@@ -56,6 +56,8 @@ export function registerViewCommands(deps: ViewCommandDeps): vscode.Disposable[]
     reg(RELOAD_COMMAND, () => explorer.refresh()),
     reg('experimentHealth.filterByState', (arg) => filterByState(deps, arg)),
     reg('experimentHealth.clearFilter', () => explorer.setOptions({ states: [] })),
+    reg('experimentHealth.showDeleted', () => explorer.setOptions({ showHidden: true })),
+    reg('experimentHealth.hideDeleted', () => explorer.setOptions({ showHidden: false })),
     reg('experimentHealth.groupBy', (arg) => groupBy(deps, arg)),
     reg('experimentHealth.sortBy', (arg) => sortBy(deps, arg)),
     reg('experimentHealth.loadMore', async (arg) => {

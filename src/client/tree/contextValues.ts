@@ -3,6 +3,7 @@
 //   experimentHealth:database[:error|:unknownSchema][:incomplete][:stale][:canReset][:orphans]
 //   experimentHealth:experiment[:incomplete][:stale][:canReset]
 //   experimentHealth:run:<state>[:stale][:canReset]
+//   experimentHealth:run:deleted · experimentHealth:experiment:deleted (hidden rows: no cleanups)
 //   experimentHealth:group · experimentHealth:loadMore · experimentHealth:recent
 // plus: experimentHealth:database:unknownSchema:other (not an experiment database: no profile matches),
 // experimentHealth:otherDatabases, experimentHealth:message.
@@ -43,9 +44,11 @@ export function databaseContextValue(s: DatabaseSummary): string {
 }
 
 export function experimentContextValue(e: Experiment, profile: string | undefined): string {
+  if (e.hidden) return 'experimentHealth:experiment:deleted';
   return `experimentHealth:experiment${flags(e.runCounts, profile)}`;
 }
 
 export function runContextValue(r: Run, profile: string | undefined): string {
+  if (r.hidden) return 'experimentHealth:run:deleted';
   return `experimentHealth:run:${r.state}${r.state === 'stale' ? ':stale' : ''}${canReset(profile) ? ':canReset' : ''}`;
 }

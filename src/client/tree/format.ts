@@ -150,6 +150,11 @@ export function filterDescription(states: readonly RunState[]): string | undefin
   return states.length ? `${[...states].sort((a, b) => WORST_FIRST.indexOf(a) - WORST_FIRST.indexOf(b)).join(', ')}` : undefined;
 }
 
+/** The view's description: the state filter, and whether deleted rows are shown. */
+export function viewDescription(states: readonly RunState[], showHidden: boolean): string | undefined {
+  return [filterDescription(states), showHidden ? 'deleted shown' : undefined].filter(Boolean).join(' · ') || undefined;
+}
+
 // ---- tooltips (Markdown text; the VS Code layer wraps it in a MarkdownString) ----
 
 /** Escapes Markdown so data (errors, configs) renders as text. */

@@ -3,9 +3,15 @@ import { RUN_STATES, type RunState } from '../../core/model';
 import type { RunSort } from '../../shared/protocol';
 
 export type GroupBy = 'none' | 'config' | 'state';
-export interface ViewOptions { groupBy: GroupBy; sortBy: RunSort; states: RunState[] }
+export interface ViewOptions {
+  groupBy: GroupBy;
+  sortBy: RunSort;
+  states: RunState[];
+  /** Show hidden rows: soft-deleted runs and deleted experiments (MLflow), never flagged. */
+  showHidden: boolean;
+}
 
-export const DEFAULT_OPTIONS: ViewOptions = { groupBy: 'none', sortBy: 'started', states: [] };
+export const DEFAULT_OPTIONS: ViewOptions = { groupBy: 'none', sortBy: 'started', states: [], showHidden: false };
 export const OPTIONS_KEY = 'experimentHealth.explorer.options';
 export const DEFAULT_PAGE_SIZE = 200;
 
@@ -18,7 +24,7 @@ export function sanitizeOptions(raw: unknown): ViewOptions {
   const groupBy = (['none', 'config', 'state'] as const).find((g) => g === o.groupBy) ?? DEFAULT_OPTIONS.groupBy;
   const sortBy = (['started', 'state', 'steps'] as const).find((s) => s === o.sortBy) ?? DEFAULT_OPTIONS.sortBy;
   const states = Array.isArray(o.states) ? RUN_STATES.filter((s) => (o.states as unknown[]).includes(s)) : [];
-  return { groupBy, sortBy, states };
+  return { groupBy, sortBy, states, showHidden: o.showHidden === true };
 }
 
 export function isRunStateList(v: unknown): v is RunState[] {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { DatabaseSummary } from '../../shared/protocol';
 import { Disposable } from '../disposable';
 import { log } from '../log';
-import { filterDescription, plural, problemCount } from './format';
+import { plural, problemCount, viewDescription } from './format';
 import { ExplorerModel } from './model';
 import { TreeNode, type ExplorerSource, type ItemSpec, type TreeContext } from './nodes/base';
 import { ExperimentNode } from './nodes/experiment';
@@ -15,6 +15,7 @@ import { DEFAULT_OPTIONS, OPTIONS_KEY, sanitizeOptions, sanitizePageSize, type V
 
 export const VIEW_ID = 'experimentHealth.runs';
 const FILTER_CONTEXT_KEY = 'experimentHealth.filterActive';
+const SHOWING_DELETED_CONTEXT_KEY = 'experimentHealth.showingDeleted';
 
 const COLLAPSIBLE = {
   none: vscode.TreeItemCollapsibleState.None,
@@ -122,9 +123,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Tree
   }
 
   private updateDescription(): void {
-    const f = filterDescription(this.options.states);
-    this.view.description = f;
-    void vscode.commands.executeCommand('setContext', FILTER_CONTEXT_KEY, !!f);
+    this.view.description = viewDescription(this.options.states, this.options.showHidden);
+    void vscode.commands.executeCommand('setContext', FILTER_CONTEXT_KEY, this.options.states.length > 0);
+    void vscode.commands.executeCommand('setContext', SHOWING_DELETED_CONTEXT_KEY, this.options.showHidden);
   }
 
   private updateBadge(summaries: DatabaseSummary[]): void {

@@ -8,7 +8,7 @@ export function serverSource(connection: ServerConnection): ExplorerSource {
   const c = connection.client;
   return {
     databases: () => c.sendRequest(DatabasesRequest),
-    experiments: (path) => c.sendRequest(ExperimentsRequest, { path }),
+    experiments: (params) => c.sendRequest(ExperimentsRequest, params),
     runs: (params) => c.sendRequest(RunsRequest, params),
     groups: (params) => c.sendRequest(GroupsRequest, params),
   };

@@ -3,14 +3,14 @@
 // caches and disposes (vscode-pull-request-github's TreeNode). Plain Node unit tests drive them with
 // a fake server (test/unit/tree-nodes.test.ts).
 import type { Experiment, Run } from '../../../core/model';
-import type { DatabaseSummary, GroupsParams, RunGroup, RunsPage, RunsParams } from '../../../shared/protocol';
+import type { DatabaseSummary, ExperimentsParams, GroupsParams, RunGroup, RunsPage, RunsParams } from '../../../shared/protocol';
 import type { IconSpec } from '../format';
 import type { ViewOptions } from '../options';
 
 /** What the explorer asks the language server (no SQL in the extension host). */
 export interface ExplorerSource {
   databases(): Promise<DatabaseSummary[]>;
-  experiments(path: string): Promise<Experiment[]>;
+  experiments(params: ExperimentsParams): Promise<Experiment[]>;
   runs(params: RunsParams): Promise<RunsPage>;
   groups(params: GroupsParams): Promise<RunGroup[]>;
 }
@@ -21,6 +21,9 @@ export interface TreeContext {
   pageSize(): number;
   now(): number;
 }
+
+/** The `showHidden` part of a request, from the view options (absent when off). */
+export function hiddenParam(ctx: TreeContext): { showHidden?: true } { return ctx.options().showHidden ? { showHidden: true } : {}; }
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
 

@@ -3,7 +3,7 @@ import type { DatabaseSummary } from '../../../shared/protocol';
 import { databaseContextValue } from '../contextValues';
 import { basename, databaseDescription, databaseIcon, databaseTooltip, experimentLabel, matchingCount } from '../format';
 import { databaseId } from '../ids';
-import { disposeAll, sameData, TreeNode, type ItemSpec, type NodeTarget, type TreeContext } from './base';
+import { disposeAll, hiddenParam, sameData, TreeNode, type ItemSpec, type NodeTarget, type TreeContext } from './base';
 import { ExperimentNode } from './experiment';
 import { RecentNode } from './recent';
 import type { RunDisplay } from './run';
@@ -16,6 +16,8 @@ import type { RunDisplay } from './run';
 export class DatabaseNode extends TreeNode {
   readonly id: string;
   private experiments: ExperimentNode[] | undefined;
+  /** Whether the experiments were read with hidden (deleted) ones. */
+  private loadedWithHidden = false;
   private recent: RecentNode | undefined;
   private loading: Promise<void> | undefined;
   private readonly display: RunDisplay;
@@ -79,7 +81,8 @@ export class DatabaseNode extends TreeNode {
   }
 
   private async load(): Promise<void> {
-    const list = await this.ctx.source.experiments(this.path);
+    this.loadedWithHidden = this.ctx.options().showHidden;
+    const list = await this.ctx.source.experiments({ path: this.path, ...hiddenParam(this.ctx) });
     this.setLabels(list);
     this.experiments = list.map((e) => new ExperimentNode(this.childParent, this.ctx, this.display, e));
   }
@@ -97,7 +100,7 @@ export class DatabaseNode extends TreeNode {
     if (!this.readable) { const had = !!this.experiments; this.reset(); return had ? 'structure' : []; }
     if (!this.experiments) return [];
     const before = this.visible().map((n) => n.id);
-    const list = await this.ctx.source.experiments(this.path);
+    const list = await this.ctx.source.experiments({ path: this.path, ...hiddenParam(this.ctx) });
     this.setLabels(list);
     const old = new Map(this.experiments.map((e) => [e.experiment.id, e]));
     const changed: TreeNode[] = [];
@@ -133,6 +136,8 @@ export class DatabaseNode extends TreeNode {
 
   /** Forgets what is loaded below experiments (filter, grouping or sort changed), keeping the experiments. */
   resetRuns(): void {
+    // Showing or hiding deleted rows changes the experiments themselves.
+    if (this.experiments && this.loadedWithHidden !== this.ctx.options().showHidden) return this.reset();
     for (const e of this.experiments ?? []) e.reset();
     this.recent?.reset();
   }

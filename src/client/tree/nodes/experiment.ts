@@ -1,9 +1,9 @@
 import type { Experiment } from '../../../core/model';
 import type { RunGroup } from '../../../shared/protocol';
 import { experimentContextValue } from '../contextValues';
-import { countsText, experimentLabel, experimentTooltip, stateIcon, totalOf, worstState } from '../format';
+import { countsText, experimentLabel, experimentTooltip, plural, stateIcon, totalOf, worstState } from '../format';
 import { experimentId } from '../ids';
-import { disposeAll, sameData, TreeNode, type ItemSpec, type NodeTarget, type TreeContext } from './base';
+import { disposeAll, hiddenParam, sameData, TreeNode, type ItemSpec, type NodeTarget, type TreeContext } from './base';
 import { GroupNode } from './group';
 import { RunPager, type RunDisplay } from './run';
 
@@ -35,14 +35,17 @@ export class ExperimentNode extends TreeNode {
   item(): ItemSpec {
     const e = this.experiment;
     const total = e.runTotal ?? totalOf(e.runCounts);
+    // Deleted runs count only while they are shown (Show Deleted).
+    const hidden = this.ctx.options().showHidden ? e.hiddenRuns ?? 0 : 0;
+    const counts = countsText(total, e.runCounts);
     return {
       id: this.id,
       label: experimentLabel(e),
-      description: countsText(total, e.runCounts),
+      description: e.hidden ? `deleted · ${counts}` : hidden ? `${counts} · ${plural(hidden, 'deleted run')}` : counts,
       tooltip: experimentTooltip(e, this.ctx.now()),
-      icon: stateIcon(worstState(e.state, e.runCounts)),
+      icon: e.hidden ? { id: 'trash' } : stateIcon(worstState(e.state, e.runCounts)),
       contextValue: experimentContextValue(e, this.display.profile),
-      collapsible: total > 0 ? 'collapsed' : 'none',
+      collapsible: total + hidden > 0 ? 'collapsed' : 'none',
     };
   }
 
@@ -64,7 +67,7 @@ export class ExperimentNode extends TreeNode {
 
   private async fetchGroups(by: 'config' | 'state'): Promise<RunGroup[]> {
     const o = this.ctx.options();
-    const groups = await this.ctx.source.groups({ path: this.display.path, experimentId: this.experiment.id, by, states: o.states.length ? o.states : undefined });
+    const groups = await this.ctx.source.groups({ path: this.display.path, experimentId: this.experiment.id, by, states: o.states.length ? o.states : undefined, ...hiddenParam(this.ctx) });
     return groups.filter((g) => g.count > 0);
   }
 
