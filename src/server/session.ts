@@ -13,7 +13,7 @@ import { countStates } from '../core/doctor/states';
 import { reportUriFor, type DatabaseStatus, type DatabaseSummary } from '../shared/protocol';
 import { buildDiagnostics, lineRange, SOURCE } from './diagnostics';
 import { renderReport, type ReportModel } from './report';
-import { withoutHidden } from './queries';
+import { runsNewestFirst, withoutHidden } from './queries';
 import { doctorOptionsFrom, resolveSettings, DEFAULTS, type Settings } from './settings';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 
@@ -98,6 +98,8 @@ export class DatabaseSession {
     this.resultWithHidden = response.result;
     const r = withoutHidden(response.result);
     this.result = r;
+    // Sort the runs now, while nothing waits, so the explorer's next expand only filters.
+    setImmediate(() => { if (this.result === r) runsNewestFirst(r); });
     this.evaluatedAt = Date.now();
     this.status = r.status === 'unknown-schema' ? 'not-experiment-db' : 'ok';
     this.message = r.status === 'unknown-schema' ? `No profile matches this database (tables: ${r.tables.map((t) => t.name).join(', ') || 'none'}). Create a mapping to read it.` : undefined;
