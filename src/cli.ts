@@ -7,11 +7,16 @@
 //   undo <db> [--yes] [--json] [--archive-dir DIR]
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { EngineError } from './core/db';
 import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
+
+// A scan makes short-lived rows by the million: a small young generation keeps peak RSS near
+// what the doctor holds (the shebang cannot pass node flags; set before the first big allocation).
+setFlagsFromString('--max-semi-space-size=2');
 
 const USAGE = `usage: experiment-health <command> <database> [options]
 

@@ -7,6 +7,7 @@ import { registerPanels } from './client/panels';
 import { registerReports } from './client/report';
 import { registerStatusBar } from './client/statusBar';
 import { registerExplorer } from './client/tree';
+import { ServerInfoRequest } from './shared/protocol';
 
 let connection: ServerConnection | undefined;
 
@@ -25,6 +26,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerCleanup(context, connection),
     registerDiscovery(context, connection),
     registerPanels(context, connection),
+    // Tests and "what is it using?": the server's version, pid and memory.
+    vscode.commands.registerCommand('experimentHealth.test.serverInfo', () => connection?.client.sendRequest(ServerInfoRequest)),
   );
 }
 

@@ -20,7 +20,9 @@ const connection = createConnection(ProposedFeatures.all);
 const engine = new EngineClient(path.join(__dirname, 'engine-worker.js'));
 // DuckDB files get their own reader, started only when one is opened and stopped when idle.
 let duck: DuckDbEngine | undefined;
-const engineFor = (p: string): DatabaseEngine => (isDuckDbPath(p) ? (duck ??= new DuckDbEngine({ workerPath: path.join(__dirname, 'duckdb-worker.js'), idleMs: 60_000 })) : engine);
+/** The DuckDB reader stops after a minute without calls (EH_DUCKDB_IDLE_MS: tests measure memory after it). */
+const duckIdleMs = () => { const n = Number(process.env.EH_DUCKDB_IDLE_MS); return Number.isFinite(n) && n >= 1000 ? n : 60_000; };
+const engineFor = (p: string): DatabaseEngine => (isDuckDbPath(p) ? (duck ??= new DuckDbEngine({ workerPath: path.join(__dirname, 'duckdb-worker.js'), idleMs: duckIdleMs() })) : engine);
 const sessions = new Map<string, DatabaseSession>();
 let folders: string[] = [];
 
@@ -57,7 +59,11 @@ connection.onInitialize((params) => {
 });
 
 connection.onDidChangeConfiguration(() => { for (const s of sessions.values()) void s.evaluate('settings changed'); });
-connection.onRequest(ServerInfoRequest, () => ({ version: PRODUCT_VERSION, pid: process.pid, node: process.version }));
+connection.onRequest(ServerInfoRequest, () => {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1e5) / 10;
+  return { version: PRODUCT_VERSION, pid: process.pid, node: process.version, memory: { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) }, duckdbReader: !!duck?.running };
+});
 
 function open(p: string, explicit: boolean): DatabaseSession {
   const abs = path.resolve(p);

@@ -20,7 +20,13 @@ export function dbPathFromReportUri(uri: string): string | undefined {
   return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p; // Windows: /C:/x → C:/x
 }
 
-export interface ServerInfo { version: string; pid: number; node: string }
+export interface ServerInfo {
+  version: string; pid: number; node: string;
+  /** The server process's memory now (MB), its engine workers' included. */
+  memory: { rssMb: number; heapUsedMb: number; externalMb: number };
+  /** Whether the DuckDB reader's worker (and its WebAssembly memory) exists right now. */
+  duckdbReader: boolean;
+}
 export const ServerInfoRequest = new RequestType0<ServerInfo, void>('experimentHealth/serverInfo');
 
 export type DatabaseStatus = 'reading' | 'ok' | 'unknown-schema' | 'not-experiment-db' | 'error' | 'gone';

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { ServerInfo } from '../../src/shared/protocol';
 import { diagnosticsFor, expected, perRun, SCHEME, until as untilEvery, ws } from './helpers';
 
 interface TreeItem { id: string; label: string; description?: string; contextValue: string; icon?: string; collapsible: string; children?: TreeItem[] }
@@ -101,5 +102,14 @@ suite('more systems', function () {
     const d = await until('duckdb diagnostics', () => { const x = diagnosticsFor(db); return x.length ? x : undefined; }, 120_000);
     assert.ok(perRun(d, 'run/stale').length >= 1, d.map((x) => `${x.code} ${x.message}`).join('\n'));
     assert.ok(fs.readFileSync(db).equals(before), 'the DuckDB file is byte-identical');
+
+    // Memory: the reader's worker (and its WebAssembly memory) goes when idle (EH_DUCKDB_IDLE_MS, 5 s here).
+    const info = () => vscode.commands.executeCommand<ServerInfo>('experimentHealth.test.serverInfo');
+    const withReader = await info();
+    let idle = withReader;
+    for (let i = 0; i < 100 && idle.duckdbReader; i++) { await new Promise((r) => setTimeout(r, 300)); idle = await info(); }
+    console.log(`[memory] language server rss ${withReader.memory.rssMb} MB (heap ${withReader.memory.heapUsedMb} MB) with the DuckDB reader ${withReader.duckdbReader ? 'running' : 'already stopped'}; `
+      + `${idle.memory.rssMb} MB (heap ${idle.memory.heapUsedMb} MB) after it went idle`);
+    assert.strictEqual(idle.duckdbReader, false, 'the DuckDB reader stops when idle');
   });
 });
