@@ -91,6 +91,7 @@ export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOpt
     (SQL.Database as unknown as (this: unknown) => void).call(db);
     // Before anything reads the file: for WAL this keeps the wal-index in heap memory.
     db.exec(walMode ? 'PRAGMA locking_mode = EXCLUSIVE' : 'PRAGMA locking_mode = NORMAL');
+    db.exec('PRAGMA temp_store = MEMORY'); // the plan's temp selections in the heap, not MEMFS (see open.ts)
     db.exec('SELECT count(*) FROM sqlite_schema');
     const mode = String(db.exec('PRAGMA journal_mode')[0]?.values[0]?.[0] ?? '');
     if (walMode && mode !== 'wal') throw new Error(`expected a WAL database, SQLite reports journal_mode=${mode}`);
