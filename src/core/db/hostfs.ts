@@ -163,10 +163,23 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
   // lookup) reads just what SQLite asked for: a 64 KiB block per 4 KiB page made index-heavy
   // queries slower.
   let scratch = Buffer.allocUnsafe(4096);
+  /**
+   * Whether a read continues one of the last few reads (at most a block further on): a query often
+   * walks a table in order while it looks up an index in between, and both walks deserve to be
+   * recognised (the kernel's readahead keeps several streams per file for the same reason).
+   */
+  const STREAMS = 4;
+  function followsOn(s: FsStream, pos: number, len: number): boolean {
+    const ends: number[] = s.readEnds ??= [];
+    const i = ends.findIndex((e) => pos >= e && pos < e + opts.blockSize);
+    if (i >= 0) ends.splice(i, 1);
+    else if (ends.length >= STREAMS) ends.shift();
+    ends.push(pos + len);
+    return i >= 0;
+  }
   function readCached(s: FsStream, buf: Uint8Array, off: number, len: number, pos: number): number {
     const bs = opts.blockSize;
-    const sequential = pos === s.nextPos;
-    s.nextPos = pos + len;
+    const sequential = followsOn(s, pos, len);
     if (!s.cache || len > bs) {
       stats.preads++; stats.preadBytes += len; stats.directReads++;
       return fs.readSync(s.nfd, buf, off, len, pos);
