@@ -48,6 +48,11 @@ fi
 
 node out/test/bench/bench.js "${FILES[@]}"
 
+# Cleanup: delete one experiment's incomplete runs of the 1 GB file (on a copy), engine vs the
+# plan's own SQL in the native sqlite3 CLI, archive off and on.
+echo; echo "== cleanup on a copy of ${SMALL#$ROOT/}"
+node out/test/bench/cleanup-bench.js "$SMALL" --work "$CACHE/cleanup" || echo "cleanup bench failed (exit $?)"
+
 # The explorer: click on an experiment → its first run row on screen, in the real workbench.
 if [ "${BENCH_SKIP_TREE:-0}" != 1 ]; then
   echo; echo "== explorer: click -> first page on screen (code-server + chromium; target <= 300 ms)"
