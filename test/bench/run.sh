@@ -53,6 +53,11 @@ node out/test/bench/bench.js "${FILES[@]}"
 echo; echo "== cleanup on a copy of ${SMALL#$ROOT/}"
 node out/test/bench/cleanup-bench.js "$SMALL" --work "$CACHE/cleanup" || echo "cleanup bench failed (exit $?)"
 
+# The language server's memory on the demo workspace: SQLite databases, the DuckDB reader, idle.
+echo; echo "== language server memory (demo workspace)"
+[ -d test/demo-workspace ] || bash test/harness/demo-workspace.sh >/dev/null
+node esbuild.mjs >/dev/null && node --max-semi-space-size=2 out/test/bench/server-memory.js test/demo-workspace 2>/dev/null | tail -1
+
 # The explorer: click on an experiment → its first run row on screen, in the real workbench.
 if [ "${BENCH_SKIP_TREE:-0}" != 1 ]; then
   echo; echo "== explorer: click -> first page on screen (code-server + chromium; target <= 300 ms)"
