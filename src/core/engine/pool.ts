@@ -56,6 +56,13 @@ export class DatabasePool {
 
   read<T>(file: string, fn: (db: SqlDatabase) => T, opts?: ConsistentOptions): ConsistentResult<T> {
     const abs = path.resolve(file);
-    return readConsistent({ path: abs, current: () => this.get(abs), reopen: () => this.reopen(abs) }, fn, opts);
+    try {
+      return readConsistent({ path: abs, current: () => this.get(abs), reopen: () => this.reopen(abs) }, fn, opts);
+    } finally {
+      // Each connection's page cache (16 MiB at most, see open.ts) goes back to the shared
+      // WebAssembly heap after each read, so the worker's memory is bounded by the largest single
+      // read, not by the number of databases open.
+      try { this.open.get(abs)?.db.exec('PRAGMA shrink_memory'); } catch { /* closed meanwhile */ }
+    }
   }
 }
