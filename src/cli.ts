@@ -7,16 +7,28 @@
 //   undo <db> [--yes] [--json] [--archive-dir DIR]
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
+import { spawnSync } from 'node:child_process';
 import { EngineError } from './core/db';
 import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
 
-// A scan makes short-lived rows by the million: a small young generation keeps peak RSS near
-// what the doctor holds (the shebang cannot pass node flags; set before the first big allocation).
-setFlagsFromString('--max-semi-space-size=2');
+// A scan makes short-lived rows by the million: a small young generation keeps peak RSS near what
+// the doctor holds (1 GB doctor: ~165 -> ~132 MB). A shebang cannot pass node flags portably and
+// v8.setFlagsFromString comes too late for the heap's sizes, so the CLI runs itself once more
+// with the flag (~40 ms), passing stdio, exit code and signals through. Only the read-only
+// commands: a cleanup stays one process, so killing it can never leave a writer running on.
+const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
+function relaunchWithFlags(): number | undefined {
+  const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  if (!['doctor', 'runs', 'show'].includes(command ?? '')) return undefined;
+  if (process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || process.env.EXPERIMENT_HEALTH_NO_RELAUNCH) return undefined;
+  const r = spawnSync(process.execPath, [SMALL_YOUNG_GENERATION, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (r.error) return undefined; // could not start a child: run here, with the default heap
+  if (r.signal) process.kill(process.pid, r.signal);
+  return r.status ?? 1;
+}
 
 const USAGE = `usage: experiment-health <command> <database> [options]
 
@@ -100,7 +112,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+const relaunched = relaunchWithFlags();
+if (relaunched !== undefined) process.exitCode = relaunched;
+else main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof EngineError || e instanceof UsageError) process.stderr.write(`experiment-health: ${e.message}\n`);
   else if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) process.stderr.write(`experiment-health: ${e.message}\n${USAGE}`);
   else process.stderr.write(`experiment-health: unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
