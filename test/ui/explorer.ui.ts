@@ -70,6 +70,11 @@ suite('UI: run explorer', () => {
     console.log(`[explorer-ui] E2 (11 runs): click → first run row on screen in ${ms} ms`);
     const rows = await w.page.locator(ROW).allInnerTexts();
     assert.ok(rows.filter((r) => /· unknown/.test(r)).length >= 5, rows.join('\n'));
+    // The tooltip is resolved on hover (resolveTreeItem), with the run's key columns.
+    await firstRun.hover();
+    const hover = w.page.locator('.monaco-hover, .workbench-hover', { hasText: /Run .* — incomplete/ }).first();
+    await hover.waitFor({ timeout: 15_000 });
+    assert.match(await hover.innerText(), /configuration/);
     await w.page.mouse.move(700, 500); // no hover tooltip over the tree
     await w.screenshot('explorer-01-e2-expanded');
   });

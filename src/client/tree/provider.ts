@@ -23,19 +23,23 @@ const COLLAPSIBLE = {
   expanded: vscode.TreeItemCollapsibleState.Expanded,
 } as const;
 
-export function toTreeItem(spec: ItemSpec, node: TreeNode): vscode.TreeItem {
+/** The item as VS Code shows it; the tooltip comes later (`tooltipOf`, on hover) unless asked for. */
+export function toTreeItem(spec: ItemSpec, node: TreeNode, withTooltip = false): vscode.TreeItem {
   const item = new vscode.TreeItem(spec.label, COLLAPSIBLE[spec.collapsible]);
   item.id = spec.id;
   item.description = spec.description;
   item.contextValue = spec.contextValue;
-  if (spec.tooltip) {
-    const md = new vscode.MarkdownString(spec.tooltip, true);
-    md.supportHtml = false;
-    item.tooltip = md;
-  }
+  if (withTooltip) item.tooltip = tooltipOf(spec);
   if (spec.icon) item.iconPath = new vscode.ThemeIcon(spec.icon.id, spec.icon.color ? new vscode.ThemeColor(spec.icon.color) : undefined);
   if (spec.command) item.command = { command: spec.command.command, title: spec.command.title, arguments: spec.command.withNode ? [node] : [] };
   return item;
+}
+
+export function tooltipOf(spec: ItemSpec): vscode.MarkdownString | undefined {
+  if (!spec.tooltip) return undefined;
+  const md = new vscode.MarkdownString(spec.tooltip, true);
+  md.supportHtml = false;
+  return md;
 }
 
 export interface SnapshotItem {
@@ -89,6 +93,12 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Tree
   private readPageSize(): number { return sanitizePageSize(vscode.workspace.getConfiguration('experimentHealth').get('pageSize')); }
 
   getTreeItem(node: TreeNode): vscode.TreeItem { return toTreeItem(node.item(), node); }
+
+  // Tooltips on hover only: a page of 200 runs no longer ships 200 Markdown tables to the workbench.
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    item.tooltip ??= tooltipOf(node.item());
+    return item;
+  }
 
   getParent(node: TreeNode): TreeNode | undefined { return node.parent; }
 
