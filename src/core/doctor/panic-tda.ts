@@ -46,23 +46,49 @@ export function derivePanicRun(
 
 /**
  * Runs with a fixed seed (seed ≠ -1) stop at the first repeated output: find which ones did,
- * with the loop length. Only such runs are examined, so this stays cheap on big files.
+ * with the loop length. Only such runs are examined, each in one pass over its invocations in
+ * step order: outputs are keyed by their text, or by an image's length and first bytes (read from
+ * the row, without its overflow pages); only an image whose key repeats is compared whole, in SQL.
+ * (A self-join comparing every pair of outputs took ~100 s on a 10 GB file.)
  */
 export function findDuplicateStops(db: SqlDatabase, runs: RawRun[]): Map<string, number> {
   const out = new Map<string, number>();
   if (!db.columns('run').some((c) => c.name === 'seed')) return out;
+  const columns = new Set(db.columns('invocation').map((c) => c.name));
+  const hasText = columns.has('output_text'), hasImage = columns.has('output_image_data');
+  if (!hasText && !hasImage) return out;
   const fixed = db.all<{ id: SqlValue }>('SELECT id FROM run WHERE seed IS NOT NULL AND seed <> -1');
   const known = new Set(runs.map((r) => r.id));
+  const sql = `SELECT sequence_number, ${hasText ? 'output_text' : 'NULL'}, ${hasImage ? 'length(output_image_data), hex(substr(output_image_data, 1, 64))' : 'NULL, NULL'}
+                 FROM invocation WHERE run_id = ? ORDER BY sequence_number`;
+  const sameImage = (runId: SqlValue, a: number, b: number): boolean => db.get<{ same: number | null }>(
+    `SELECT (SELECT output_image_data FROM invocation WHERE run_id = ?1 AND sequence_number = ?2)
+          = (SELECT output_image_data FROM invocation WHERE run_id = ?1 AND sequence_number = ?3) AS same`, [runId, a, b])?.same === 1;
   for (const row of fixed) {
     const id = idText(row.id);
     if (id === undefined || !known.has(id)) continue;
-    const dup = db.get<{ first: number; again: number }>(
-      `SELECT min(a.sequence_number) AS first, b.sequence_number AS again FROM invocation a JOIN invocation b
-         ON b.run_id = a.run_id AND b.sequence_number > a.sequence_number
-        AND ((a.output_text IS NOT NULL AND a.output_text = b.output_text)
-          OR (a.output_image_data IS NOT NULL AND a.output_image_data = b.output_image_data))
-       WHERE a.run_id = ? GROUP BY b.sequence_number ORDER BY b.sequence_number LIMIT 1`, [row.id]);
-    if (dup && dup.again !== null) out.set(id, dup.again - dup.first);
+    const texts = new Map<string, number>();          // text → first step with it
+    const images = new Map<string, number[]>();       // length:head → steps with it, ascending
+    let found: { first: number; again: number } | undefined;
+    db.each(sql, [row.id], (v) => {
+      if (found) return;
+      const step = Number(v[0]);
+      let first: number | undefined;
+      if (typeof v[1] === 'string' || v[1] instanceof Uint8Array) {
+        const key = typeof v[1] === 'string' ? `t${v[1]}` : `b${Buffer.from(v[1]).toString('hex')}`;
+        const seen = texts.get(key);
+        if (seen !== undefined && seen < step) first = seen; else if (seen === undefined) texts.set(key, step);
+      }
+      if (v[2] !== null && v[2] !== undefined) {
+        const key = `${String(v[2])}:${String(v[3])}`;
+        const earlier = images.get(key);
+        const same = earlier?.find((a) => a < step && (first === undefined || a < first) && sameImage(row.id, a, step));
+        if (same !== undefined) first = same;
+        if (earlier) earlier.push(step); else images.set(key, [step]);
+      }
+      if (first !== undefined) found = { first, again: step };
+    });
+    if (found) out.set(id, found.again - found.first);
   }
   return out;
 }
@@ -232,8 +258,9 @@ function nullVectors(db: SqlDatabase, marks: TableMarks, previous?: CountCache):
   });
 }
 
-/** Runs `f` with a larger page cache (KiB), then restores the default: random probes need it. */
+/** Runs `f` with a larger page cache (KiB), then restores the connection's own: random probes need it. */
 function withCache<T>(db: SqlDatabase, kib: number, f: () => T): T {
+  const before = Number(db.get<{ cache_size: number }>('PRAGMA cache_size')?.cache_size ?? -2000);
   db.exec(`PRAGMA cache_size = -${kib}`);
-  try { return f(); } finally { db.exec('PRAGMA cache_size = -2000'); }
+  try { return f(); } finally { db.exec(`PRAGMA cache_size = ${Math.trunc(before)}`); }
 }
