@@ -1,5 +1,5 @@
 // Tree data from a session's last result: experiments, pages of runs, groups. Served from memory,
-// so expanding an experiment with 100,000 runs costs one sort, not a query.
+// so expanding an experiment with 100,000 runs costs a filter of a list sorted once, not a query.
 import type { DoctorResult } from '../core/doctor/doctor';
 import { dashed } from '../core/ids';
 import type { Run, RunState } from '../core/model';
@@ -20,8 +20,9 @@ const newestFirstLists = new WeakMap<DoctorResult, Run[]>();
 
 /**
  * Every run of the result, newest first, sorted once per result (numeric keys through an index:
- * 100,000 runs sort in tens of ms, where localeCompare on the ISO strings took ~300 ms). Any filtered list keeps this order, so an expand
- * only filters; a sort by state or steps is a stable sort on top of it.
+ * 100,000 runs sort in tens of ms, where localeCompare on the ISO strings took ~300 ms). Any
+ * filtered list keeps this order, so an expand only filters; a sort by state or steps is a stable
+ * sort on top of it.
  */
 export function runsNewestFirst(result: DoctorResult): Run[] {
   let list = newestFirstLists.get(result);
