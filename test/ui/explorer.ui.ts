@@ -150,7 +150,7 @@ suite('UI: run explorer', () => {
           const label = (await row.innerText()).replace(/\s+/g, ' ');
           if (await row.getAttribute('aria-expanded') === 'true') await row.locator('.monaco-tl-twistie').click();
           await w.runCommand('Experiment Health: Refresh'); // forget loaded pages: the next expand asks the server
-          await w.page.waitForTimeout(1000);
+          await w.page.waitForTimeout(Number(process.env.EH_TREE_PERF_SETTLE_MS ?? 3000)); // the refresh's own work settles
           const again = w.page.locator(ROW, { hasText: label.split(' ')[0] }).first();
           const level = Number(await again.getAttribute('aria-level'));
           const t0 = Date.now();
