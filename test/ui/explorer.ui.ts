@@ -70,10 +70,19 @@ suite('UI: run explorer', () => {
     console.log(`[explorer-ui] E2 (11 runs): click → first run row on screen in ${ms} ms`);
     const rows = await w.page.locator(ROW).allInnerTexts();
     assert.ok(rows.filter((r) => /· unknown/.test(r)).length >= 5, rows.join('\n'));
-    // The tooltip is resolved on hover (resolveTreeItem), with the run's key columns.
-    await firstRun.hover();
+    // The tooltip is resolved on hover (resolveTreeItem), with the run's key columns. The pointer
+    // can cross other rows on its way and leave their hover up: clear it and try again.
+    const anyHover = w.page.locator('.monaco-hover:visible, .workbench-hover:visible');
     const hover = w.page.locator('.monaco-hover, .workbench-hover', { hasText: /Run .* — incomplete/ }).first();
-    await hover.waitFor({ timeout: 15_000 });
+    for (let attempt = 1; ; attempt++) {
+      await w.page.mouse.move(1000, 600); // over the editor area: no tree hover stays up
+      await w.page.waitForFunction(() => !Array.from(document.querySelectorAll('.monaco-hover, .workbench-hover'))
+        .some((h) => (h as HTMLElement).offsetParent !== null), undefined, { timeout: 10_000 }).catch(() => undefined);
+      await firstRun.hover();
+      try { await hover.waitFor({ timeout: 8_000 }); break; } catch (e) {
+        if (attempt >= 3) throw new Error(`no run tooltip; hovers shown: ${(await anyHover.allInnerTexts()).join(' | ') || 'none'} (${e instanceof Error ? e.message.split('\n')[0] : e})`);
+      }
+    }
     assert.match(await hover.innerText(), /configuration/);
     await w.page.mouse.move(700, 500); // no hover tooltip over the tree
     await w.screenshot('explorer-01-e2-expanded');
