@@ -57,6 +57,9 @@ export class RunNode extends TreeNode {
     return this.nested ??= new RunPager(this, this.ctx, () => ({ ...base(), parentRunId: this.run.id }), this.display);
   }
 
+  /** The nested runs' pager when they were loaded (a refresh re-reads only those). */
+  get loadedChildPager(): RunPager | undefined { return this.nested?.isLoaded ? this.nested : undefined; }
+
   override children(): Promise<TreeNode[]> { return this.childPager?.children() ?? Promise.resolve([]); }
   override reset(): void { this.nested?.reset(); this.nested = undefined; }
 
@@ -168,8 +171,8 @@ export class RunPager {
     if (this.more && wasMore && oldTotal !== this.total) changed.push(this.more); // "n of N shown"
     // Expanded nested runs re-read their own children.
     for (const n of this.nodes) {
-      const nested = n.childPager;
-      if (!nested?.isLoaded) continue;
+      const nested = n.loadedChildPager; // not childPager: that would create pagers nobody expanded
+      if (!nested) continue;
       const r = await nested.refresh();
       if (r === 'structure') { if (!changed.includes(n)) changed.push(n); } else changed.push(...r);
     }
