@@ -5,10 +5,10 @@
 //   node esbuild.mjs --watch       rebuild on change
 //   node esbuild.mjs --tests       also bundle test/** into out/test/
 import * as esbuild from 'esbuild';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportSqlJsFs as exportFsPlugin, patchedSqlJsWasm } from './src/build/sqljs.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -16,35 +16,16 @@ const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
 
-// sql.js does not export its Emscripten FS, which the in-place file system needs. Its debug
-// build keeps real names (and runs at release speed), so we export FS from that one file at
-// bundle time. The patch is only valid for the exact pinned file: fail loudly on any change.
+// sql.js, patched at bundle time for the exact pinned version (src/build/sqljs.mjs): its
+// Emscripten FS exported (the in-place file system needs it) and a faster memcmp in its wasm.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const sqlJsPin = JSON.parse(readFileSync(join(root, 'src/core/db/sqljs-pin.json'), 'utf8'));
-const exportSqlJsFs = {
-  name: 'sql.js-export-fs',
-  setup(build) {
-    build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm-debug\.js$/ }, (a) => {
-      const text = readFileSync(a.path, 'utf8');
-      const sha256 = createHash('sha256').update(text).digest('hex');
-      if (sha256 !== sqlJsPin.sha256) {
-        throw new Error(`sql.js changed: ${relative(root, a.path)} has sha256 ${sha256}, ` +
-          `the FS export patch was written for ${sqlJsPin.version} (${sqlJsPin.sha256}). ` +
-          'Re-verify the patch and update src/core/db/sqljs-pin.json.');
-      }
-      const marker = '// Begin runtime exports';
-      if (!text.includes(marker)) throw new Error('sql.js patch marker not found');
-      return { contents: text.replace(marker, `${marker}\nModule['FS'] = FS;`), loader: 'js' };
-    });
-  },
-};
-
-const wasm = join(root, 'node_modules/sql.js/dist/sql-wasm-debug.wasm');
-/** Copies the sql.js WebAssembly next to every Node bundle that loads it. */
+const exportSqlJsFs = exportFsPlugin(root);
+const sqlJsWasm = patchedSqlJsWasm(root);
+/** Writes the sql.js WebAssembly next to every Node bundle that loads it. */
 const copyWasm = (outdir) => ({
   name: 'copy-wasm',
   setup(build) {
-    build.onEnd(() => { mkdirSync(outdir, { recursive: true }); copyFileSync(wasm, join(outdir, 'sql-wasm-debug.wasm')); });
+    build.onEnd(() => { mkdirSync(outdir, { recursive: true }); writeFileSync(join(outdir, 'sql-wasm-debug.wasm'), sqlJsWasm); });
   },
 });
 
