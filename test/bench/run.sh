@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench — engine vs native sqlite3 on a ~1 GB panic-tda fixture and a >= 8 GB file.
 #   BENCH_SKIP_BIG=1   skip the >= 8 GB file (it needs ~9 GB of disk and ~2 min to generate)
+#   BENCH_ROUNDS=N     rounds of engine and sqlite3 runs per file and cache state (default 3; median ratio)
 #   BENCH_SKIP_TREE=1  skip the explorer timing in the real VS Code (3,220- and 100,000-run experiments)
 # Files are cached in .bench/ (git-ignored); delete them to regenerate.
 set -euo pipefail
