@@ -85,6 +85,35 @@ test('read-ahead serves a scan from 64 KiB blocks; a lookup elsewhere reads one 
   } finally { lookups.close(); }
 });
 
+test('read-ahead stops for a forward walk that uses one page per block, and keeps going for a dense one', async () => {
+  // An index's leaves scattered through a big file: each read continues the last one (within a
+  // block) but lands in a new block. Reading 64 KiB for each read 520 MB for a 48 MB index.
+  const SQL = await loadSqlJs();
+  const FS = SQL.FS as typeof SQL.FS & { open(p: string, f: string): unknown; read(s: unknown, b: Uint8Array, o: number, n: number, p: number): number; close(s: unknown): void };
+  const file = path.join(dir, 'pages.bin');
+  fs.writeFileSync(file, Buffer.alloc(16 * 1024 * 1024, 7));
+  const walk = (stride: number, reads: number): { blockReads: number; directReads: number; bytes: number } => {
+    const mnt = `/t-readahead-${stride}`;
+    const hfs = createHostFs(SQL.FS, { dbName: 'pages.bin', writable: false, blockSize: 65536, maxBlocks: 16 });
+    FS.mkdir(mnt);
+    FS.mount(hfs.type, { root: dir }, mnt);
+    try {
+      const stream = FS.open(`${mnt}/pages.bin`, 'r');
+      const page = new Uint8Array(4096);
+      for (let i = 0; i < reads; i++) assert.equal(FS.read(stream, page, 0, 4096, i * stride), 4096);
+      FS.close(stream);
+    } finally { FS.unmount(mnt); FS.rmdir(mnt); }
+    const st = hfs.stats;
+    return { blockReads: st.preads - st.directReads, directReads: st.directReads, bytes: st.preadBytes };
+  };
+  const sparse = walk(60 * 1024, 200); // one page per 64 KiB block, each within a block of the last
+  assert.ok(sparse.blockReads <= 16, `a few blocks while it learns, then page reads: ${JSON.stringify(sparse)}`);
+  assert.ok(sparse.bytes < 200 * 4096 * 3, `reads about what was asked for: ${sparse.bytes} bytes for 200 pages`);
+  const dense = walk(4096, 2000); // every page in turn: a table scan
+  assert.ok(dense.directReads <= 1, `a dense scan reads blocks (the first page aside): ${JSON.stringify(dense)}`);
+  assert.equal(dense.blockReads, Math.ceil((2000 * 4096) / 65536));
+});
+
 test('header inspection reports the facts of the file', async () => {
   const h = readHeader(dbFile);
   const cli = (p: string): number => Number(execFileSync('sqlite3', [dbFile, `PRAGMA ${p}`], { encoding: 'utf8' }).trim());

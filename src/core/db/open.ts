@@ -7,7 +7,7 @@ import type { Database } from 'sql.js';
 import { SqlJsDatabase } from './database';
 import { EngineError, engineError, fromFsError, fromSqliteError } from './errors';
 import { readHeader, sidecar } from './header';
-import { createHostFs, type HostFs } from './hostfs';
+import { createHostFs, READ_AHEAD, type HostFs } from './hostfs';
 import { fileIdentity, sameFile, type FileIdentity } from './identity';
 import { loadSqlJs, type SqlJs } from './sqljs';
 import type { HeaderInfo, OpenOptions, SqlDatabase } from './types';
@@ -38,7 +38,7 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
   const FS = SQL.FS;
   const id = ++mountCount, mnt = `/eh${id}`, base = path.basename(abs);
   const hostFs = createHostFs(FS, { dbName: base, writable: mode === 'write',
-    blockSize: opts.blockSize ?? 65536, maxBlocks: opts.maxBlocks ?? 64 });
+    blockSize: opts.blockSize ?? READ_AHEAD.blockSize, maxBlocks: opts.maxBlocks ?? READ_AHEAD.maxBlocks });
   FS.mkdir(mnt);
   FS.mount(hostFs.type, { root: path.dirname(abs) }, mnt);
   const writerActive = (): boolean => sidecar(`${abs}-journal`).exists || sidecar(`${abs}-wal`).exists;

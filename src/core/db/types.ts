@@ -43,9 +43,9 @@ export type OpenMode = 'read' | 'write';
 
 export interface OpenOptions {
   mode?: OpenMode;
-  /** Read-ahead block size in bytes (default 64 KiB; 0 disables the cache). */
+  /** Read-ahead block size in bytes (default READ_AHEAD in hostfs.ts; 0 disables the cache). */
   blockSize?: number;
-  /** Blocks kept per open file (default 64, i.e. 4 MiB at 64 KiB). */
+  /** Blocks kept per open file (default READ_AHEAD: 16 blocks of 256 KiB). */
   maxBlocks?: number;
 }
 

@@ -16,7 +16,7 @@ import type { Database } from 'sql.js';
 import { SqlJsDatabase } from './database';
 import { EngineError, engineError, fromFsError, fromSqliteError } from './errors';
 import { readHeader } from './header';
-import { createHostFs, ERRNO, type HostFs } from './hostfs';
+import { createHostFs, ERRNO, READ_AHEAD, type HostFs } from './hostfs';
 import { fileIdentity, sameFile, type FileIdentity } from './identity';
 import type { SqlJs } from './sqljs';
 import type { HeaderInfo, SqlDatabase } from './types';
@@ -63,7 +63,7 @@ export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOpt
   const mounts: { mnt: string }[] = [];
   const mount = (hostFile: string, extra: string[]): { path: string; hostFs: HostFs } => {
     const id = ++mountCount, mnt = `/ehw${id}`, base = nodePath.basename(hostFile);
-    const hostFs = createHostFs(FS, { dbName: base, writable: true, blockSize: 65536, maxBlocks: 64 });
+    const hostFs = createHostFs(FS, { dbName: base, writable: true, ...READ_AHEAD });
     for (const name of extra) allowSidecar(FS, hostFs, name);
     FS.mkdir(mnt);
     FS.mount(hostFs.type, { root: nodePath.dirname(hostFile) }, mnt);
