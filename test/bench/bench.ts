@@ -41,7 +41,8 @@ const list = (xs: number[]): string => xs.map(f1).join(' ');
  * ROUNDS rounds of both, back to back and in alternating order, and the target is checked on the
  * median of the per-round ratios.
  */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const roundsSetting = Math.floor(Number(process.env.BENCH_ROUNDS));
+const ROUNDS = roundsSetting >= 1 ? roundsSetting : 3;
 
 function benchFile(file: string): boolean {
   const gb = fs.statSync(file).size / 1e9;
@@ -53,21 +54,22 @@ function benchFile(file: string): boolean {
     const engines: ReturnType<typeof runEngine>[] = [], clis: ReturnType<typeof runCli>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const steps = [() => engines.push(runEngine(file)), () => clis.push(runCli(file))];
-      for (const step of round % 2 ? steps.reverse() : steps) {
-        if (cache === 'cold') dropCaches();
+      for (const step of round % 2 ? steps.reverse() : steps) { // who goes first alternates
+        if (cache === 'cold' && !dropCaches()) throw new Error('could not drop the page cache between cold runs');
         step();
       }
     }
     const ratios = engines.map((e, i) => e.m.wallS / clis[i].m.wallS);
     const ratio = median(ratios);
     const rss = Math.max(...engines.map((e) => e.m.maxRssMb));
-    const same = engines.every((e) => e.out.queries.every((q, i) => q.rows === clis[0].rows[i]));
+    const same = engines.every((e, round) => e.out.queries.every((q, i) => q.rows === clis[round].rows[i]));
     const openMs = median(engines.map((e) => e.out.openTablesMs));
     const target = cache === 'cold' ? TARGETS.coldRatio : TARGETS.warmRatio;
-    console.log(`${cache} (${ROUNDS} rounds): ratio ${f1(ratio)}× median (rounds ${list(ratios)}; target ≤ ${target}: ${mark(ratio <= target)}) | ` +
+    console.log(`${cache} (${ROUNDS} rounds): ratio ${f1(ratio)}× = median of the rounds' ratios (${list(ratios)}; target ≤ ${target}: ${mark(ratio <= target)}) | ` +
       `peak RSS ${rss.toFixed(0)} MB (≤ ${TARGETS.rssMb}: ${mark(rss <= TARGETS.rssMb)}) | rows match: ${mark(same)}`);
     console.log(`   engine ${f1(median(engines.map((e) => e.m.wallS)))} s (${list(engines.map((e) => e.m.wallS))}) | ` +
       `sqlite3 ${f1(median(clis.map((c) => c.m.wallS)))} s (${list(clis.map((c) => c.m.wallS))}), ${Math.max(...clis.map((c) => c.m.maxRssMb)).toFixed(0)} MB`);
+    // Per query, medians: ours is the worker round trip with the rows, sqlite3's its .timer (the statement).
     for (const [i, q] of engines[0].out.queries.entries()) {
       const e = median(engines.map((x) => x.out.queries[i].ms)) / 1000, c = median(clis.map((x) => x.ms[i])) / 1000;
       console.log(`   ${q.name.padEnd(34)} engine ${f1(e).padStart(5)} s  sqlite3 ${f1(c).padStart(5)} s  ${q.rows} rows (sqlite3: ${clis[0].rows[i]})`);

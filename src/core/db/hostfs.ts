@@ -185,7 +185,9 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
    * such reads touched were read again while still cached (a table's leaves between its overflow
    * pages: yes; an index's leaves scattered one per block across a 9.7 GB file: no, and reading
    * ahead there read 520 MB for a 48 MB index). Measured on a shadow list of recently touched
-   * blocks, so it keeps learning while the stream reads page by page.
+   * blocks, so it keeps learning while the stream reads page by page. The measure is per open
+   * file, not per walk: a dense scan interleaved with a sparse one keeps reading ahead for both
+   * (per-walk counters would restart whenever a lookup displaces a walk from followsOn's list).
    */
   const MIN_REUSE = 1; // other pages read per block, on average, for a block read to pay
   function worthReadingAhead(s: FsStream, b: number): boolean {

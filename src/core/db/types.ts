@@ -45,7 +45,7 @@ export interface OpenOptions {
   mode?: OpenMode;
   /** Read-ahead block size in bytes (default READ_AHEAD in hostfs.ts; 0 disables the cache). */
   blockSize?: number;
-  /** Blocks kept per open file (default READ_AHEAD: 16 blocks of 256 KiB). */
+  /** Blocks kept per open file (default READ_AHEAD: 64 blocks of 64 KiB). */
   maxBlocks?: number;
 }
 
