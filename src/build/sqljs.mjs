@@ -2,7 +2,7 @@
 //
 // 1. The JS glue: sql.js does not export its Emscripten FS, which the in-place file system needs.
 //    Its debug build keeps real names (and runs at release speed), so we export FS from that one
-//    file at bundle time.
+//    file at bundle time, and turn off its debug logging.
 // 2. The WebAssembly: one libc function, memcmp, replaced by a version that compares 8 bytes per
 //    step (unaligned i64 loads) instead of one (musl's loop takes words only when both pointers are
 //    4-byte aligned, which record keys rarely are). SQLite calls memcmp for every text key
@@ -97,7 +97,7 @@ function checkPin(root, file, expected, version) {
   return data;
 }
 
-/** esbuild plugin: loads sql-wasm-debug.js with `Module['FS'] = FS` added. */
+/** esbuild plugin: loads sql-wasm-debug.js with `Module['FS'] = FS` added and debug logging off. */
 export function exportSqlJsFs(root) {
   const pin = readPin(root);
   return {
@@ -105,9 +105,11 @@ export function exportSqlJsFs(root) {
     setup(build) {
       build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm-debug\.js$/ }, (a) => {
         const text = checkPin(root, relative(root, a.path), pin.sha256, pin.version).toString('utf8');
-        const marker = '// Begin runtime exports';
-        if (!text.includes(marker)) throw new Error('sql.js patch marker not found');
-        return { contents: text.replace(marker, `${marker}\nModule['FS'] = FS;`), loader: 'js' };
+        const marker = '// Begin runtime exports', debugLog = 'var runtimeDebug = true;';
+        if (!text.includes(marker) || !text.includes(debugLog)) throw new Error('sql.js patch markers not found');
+        // The debug build also logs every WebAssembly heap growth with console.warn ("Heap resize
+        // call from … took … msecs"): noise on the CLI's stderr and the server's log.
+        return { contents: text.replace(marker, `${marker}\nModule['FS'] = FS;`).replace(debugLog, 'var runtimeDebug = false;'), loader: 'js' };
       });
     },
   };

@@ -29,6 +29,23 @@ test('the bundled sql.js exports its Emscripten FS', async () => {
   assert.equal(typeof SQL.FS.hashRemoveNode, 'function');
 });
 
+test('growing the WebAssembly heap logs nothing (the debug build warns on every growth)', async () => {
+  const SQL = await loadSqlJs();
+  const warned: unknown[][] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => { warned.push(args); };
+  const db = new SQL.Database();
+  try {
+    // 64 MiB in an attached :memory: database (its pages live in SQLite's heap, unlike sql.js's
+    // own database file in MEMFS): the heap (~21 MB at start) has to grow several times.
+    db.run("ATTACH ':memory:' AS m");
+    db.run('CREATE TABLE m.big(b BLOB)');
+    db.run('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64) INSERT INTO m.big SELECT randomblob(1048576) FROM n');
+    assert.equal(db.exec('SELECT sum(length(b)) FROM m.big')[0].values[0][0], 64 * 1048576);
+  } finally { db.close(); console.warn = warn; }
+  assert.deepEqual(warned, []);
+});
+
 test('the wasm beside the bundle is the pinned one with only memcmp replaced', () => {
   const original = fs.readFileSync(path.join(root, pin.wasm));
   const bundled = fs.readFileSync(path.join(__dirname, 'sql-wasm-debug.wasm'));

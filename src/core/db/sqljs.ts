@@ -34,7 +34,7 @@ export function loadedSqlJs(): SqlJs | undefined {
 export function loadSqlJs(): Promise<SqlJs> {
   loading ??= (initSqlJs as unknown as (config: object) => Promise<SqlJs>)({
     locateFile: (file: string) => path.join(__dirname, file),
-    printErr: () => undefined, // the debug build prints "heap resize" noise
+    printErr: () => undefined, // Emscripten notices; errors reach us as exceptions
     print: () => undefined,
   }).then((SQL) => {
     if (!SQL.FS) throw new Error('sql.js was loaded without its FS export; build with esbuild.mjs');
