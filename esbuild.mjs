@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportSqlJsFs as exportFsPlugin, patchedSqlJsWasm } from './src/build/sqljs.mjs';
+import { patchedSqlJsWasm, sqlJsGluePlugin } from './src/build/sqljs.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -19,7 +19,7 @@ const tests = args.has('--tests');
 // sql.js, patched at bundle time for the exact pinned version (src/build/sqljs.mjs): its
 // Emscripten FS exported (the in-place file system needs it) and a faster memcmp in its wasm.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const exportSqlJsFs = exportFsPlugin(root);
+const sqlJsGlue = sqlJsGluePlugin(root);
 const sqlJsWasm = patchedSqlJsWasm(root);
 /** Writes the sql.js WebAssembly next to every Node bundle that loads it. */
 const copyWasm = (outdir) => ({
@@ -40,13 +40,13 @@ const node = {
   sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
   external: ['vscode', 'mocha', 'playwright-core'],
   define: { PRODUCT_VERSION: JSON.stringify(pkg.version) },
-  plugins: [exportSqlJsFs],
+  plugins: [sqlJsGlue],
 };
 
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension.ts', server: 'src/server/server.ts',
     'engine-worker': 'src/core/engine/worker.ts', cli: 'src/cli.ts', 'duckdb-worker': 'src/core/duckdb/worker.ts' },
-    outdir: 'dist', plugins: [exportSqlJsFs, copyWasm(join(root, 'dist')), copyDuckWasm(join(root, 'dist'))] },
+    outdir: 'dist', plugins: [sqlJsGlue, copyWasm(join(root, 'dist')), copyDuckWasm(join(root, 'dist'))] },
 ];
 
 const webviewEntries = listFiles('src/webview', (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/shared/'));
@@ -69,7 +69,7 @@ if (tests) {
       ...withEngine.map((d) => [`${d}/duckdb-worker`, 'src/core/duckdb/worker.ts']),
     ]),
     outdir: 'out',
-    plugins: [exportSqlJsFs, ...withEngine.map((d) => copyWasm(join(root, 'out', d)))] });
+    plugins: [sqlJsGlue, ...withEngine.map((d) => copyWasm(join(root, 'out', d)))] });
 }
 
 function listFiles(dir, keep) {

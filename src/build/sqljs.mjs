@@ -98,10 +98,10 @@ function checkPin(root, file, expected, version) {
 }
 
 /** esbuild plugin: loads sql-wasm-debug.js with `Module['FS'] = FS` added and debug logging off. */
-export function exportSqlJsFs(root) {
+export function sqlJsGluePlugin(root) {
   const pin = readPin(root);
   return {
-    name: 'sql.js-export-fs',
+    name: 'sql.js-glue',
     setup(build) {
       build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm-debug\.js$/ }, (a) => {
         const text = checkPin(root, relative(root, a.path), pin.sha256, pin.version).toString('utf8');

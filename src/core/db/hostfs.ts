@@ -191,16 +191,15 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
    */
   const MIN_REUSE = 1; // other pages read per block, on average, for a block read to pay
   function worthReadingAhead(s: FsStream, b: number): boolean {
-    const seen: Map<number, true> = s.seenBlocks ??= new Map();
-    if (seen.delete(b)) s.reused++;
+    const w: { seen: Map<number, true>; touched: number; reused: number } = s.readAhead ??= { seen: new Map(), touched: 0, reused: 0 };
+    if (w.seen.delete(b)) w.reused++;
     else {
-      s.touched = (s.touched ?? 0) + 1;
-      s.reused ??= 0;
-      if (seen.size >= opts.maxBlocks) seen.delete(seen.keys().next().value as number);
+      w.touched++;
+      if (w.seen.size >= opts.maxBlocks) w.seen.delete(w.seen.keys().next().value as number);
     }
-    seen.set(b, true);
-    if (s.touched >= 64) { s.touched /= 2; s.reused /= 2; } // a moving window
-    return s.touched < 8 || s.reused >= s.touched * MIN_REUSE;
+    w.seen.set(b, true);
+    if (w.touched >= 64) { w.touched /= 2; w.reused /= 2; } // a moving window
+    return w.touched < 8 || w.reused >= w.touched * MIN_REUSE;
   }
   function readCached(s: FsStream, buf: Uint8Array, off: number, len: number, pos: number): number {
     const bs = opts.blockSize;
