@@ -13,18 +13,18 @@ import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
+import { LEAN_HEAP_FLAGS } from './core/engine/heap-flags';
 
-// A scan makes short-lived rows by the million: a small young generation keeps peak RSS near what
-// the doctor holds (1 GB doctor: ~165 -> ~132 MB). A shebang cannot pass node flags portably and
-// v8.setFlagsFromString comes too late for the heap's sizes, so the CLI runs itself once more
-// with the flag (~40 ms), passing stdio, exit code and signals through. Only the read-only
-// commands: a cleanup stays one process, so killing it can never leave a writer running on.
-const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
+// A scan makes short-lived rows by the million: LEAN_HEAP_FLAGS keep peak RSS near what the doctor
+// holds (1 GB doctor: ~165 -> ~132 MB with a small young generation). A shebang cannot pass node
+// flags portably and v8.setFlagsFromString comes too late for the heap's sizes, so the CLI runs
+// itself once more with the flags (~40 ms), passing stdio, exit code and signals through. Only the
+// read-only commands: a cleanup stays one process, so killing it can never leave a writer running on.
 function relaunchWithFlags(): number | undefined {
   const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
   if (!['doctor', 'runs', 'show'].includes(command ?? '')) return undefined;
   if (process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || process.env.EXPERIMENT_HEALTH_NO_RELAUNCH) return undefined;
-  const r = spawnSync(process.execPath, [SMALL_YOUNG_GENERATION, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...LEAN_HEAP_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
   if (r.error) return undefined; // could not start a child: run here, with the default heap
   if (r.signal) process.kill(process.pid, r.signal);
   return r.status ?? 1;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { DatabasesChangedNotification, REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
+import { LEAN_HEAP_FLAGS } from '../core/engine/heap-flags';
 import { Disposable } from './disposable';
 import { log } from './log';
 
@@ -24,9 +25,9 @@ export class ServerConnection extends Disposable {
     super();
     const module = context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      // A small young generation keeps the server's RSS near what it holds, not what it churned.
-      run: { module, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2', '--nolazy', '--inspect=6011'] } },
+      // Heap flags that keep the server's RSS near what it holds, not what it churned.
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS, '--nolazy', '--inspect=6011'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: REPORT_SCHEME, language: REPORT_LANGUAGE }],
