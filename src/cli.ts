@@ -23,7 +23,8 @@ import { LEAN_HEAP_FLAGS } from './core/engine/heap-flags';
 function relaunchWithFlags(): number | undefined {
   const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
   if (!['doctor', 'runs', 'show'].includes(command ?? '')) return undefined;
-  if (process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || process.env.EXPERIMENT_HEALTH_NO_RELAUNCH) return undefined;
+  const youngGeneration = LEAN_HEAP_FLAGS[0].split('=')[0]; // present: we are the relaunched child, or the user chose
+  if (process.execArgv.some((a) => a.startsWith(youngGeneration)) || process.env.EXPERIMENT_HEALTH_NO_RELAUNCH) return undefined;
   const r = spawnSync(process.execPath, [...LEAN_HEAP_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
   if (r.error) return undefined; // could not start a child: run here, with the default heap
   if (r.signal) process.kill(process.pid, r.signal);
