@@ -138,6 +138,26 @@ describe('mlflow cleanups', () => {
     assert.ok(!r.experiments.some((e) => e.id === '0'), 'the deleted experiment is hidden');
   });
 
+  test('hard-deleting an experiment takes its soft-deleted runs too: no run is left pointing at an id MLflow reuses', async () => {
+    const { file } = await fixture();
+    const SQL = await loadSqlJs();
+    const runsOf0 = () => rows<{ id: string; stage: string }>(file, 'SELECT run_uuid AS id, lifecycle_stage AS stage FROM runs WHERE experiment_id = 0');
+    const [only] = await runsOf0();
+    // The user deleted the experiment's run in MLflow (softly) first, then the experiment for good.
+    executeCleanup(SQL, { plan: await plan(file, { action: 'delete-runs', target: { runIds: [only!.id] } }), archive: true, options });
+    assert.deepEqual((await runsOf0()).map((r) => r.stage), ['deleted']);
+    const fkBefore = await rows(file, 'PRAGMA foreign_key_check'); // the fixture's own orphans
+    const p = await plan(file, { action: 'delete-experiment', target: { experimentId: '0' }, hardDelete: true });
+    assert.equal(p.refusal, undefined, p.refusal);
+    assert.deepEqual(p.runIds, [only!.id], 'the soft-deleted run is in the plan');
+    assert.match(p.title, /with 1 run\b/);
+    executeCleanup(SQL, { plan: p, archive: true, options });
+    assert.deepEqual(await runsOf0(), []);
+    assert.deepEqual(await rows(file, 'PRAGMA foreign_key_check'), fkBefore, 'no new foreign-key violation');
+    undoCleanup(SQL, { path: file, archive: lastCleanup(file)!.file });
+    assert.deepEqual((await runsOf0()).map((r) => r.stage), ['deleted']);
+  });
+
   test('a finished run hard-deleted (experimentHealth.hardDelete): runs, tags, params, metrics and latest_metrics rows go together (MLflow\'s cascades); undo restores', async () => {
     const { file } = await fixture();
     const [victim] = await rows<{ id: string }>(file, "SELECT run_uuid AS id FROM runs WHERE status = 'FINISHED' AND lifecycle_stage = 'active' AND experiment_id = 1 LIMIT 1");

@@ -44,7 +44,8 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   const refuse = (reason: string, profile?: ProfileSpec): BuiltPlan =>
     ({ plan: { ...base, profile: profile?.name ?? base.profile, refusal: reason }, ops: [], params: [], counts: {}, profile });
 
-  const doctor = runDoctor(db, options, params.profiles ?? []).result;
+  // Deleting an experiment reaches all its runs, the soft-deleted ones too.
+  const doctor = runDoctor(db, action === 'delete-experiment' ? { ...options, showHidden: true } : options, params.profiles ?? []).result;
   if (doctor.status !== 'ok' || !doctor.profile) return refuse('No profile matches this database, so Experiment Health cannot tell what a run is here.');
   const profile = detectProfile(doctor.tables, params.profiles ?? [], doctor.profile)!;
   base.profile = profile.name;
@@ -210,9 +211,10 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   const named = target.runIds ? new Set(target.runIds) : undefined;
   const known = new Set(doctor.runs.map((r) => r.id));
   for (const id of target.runIds ?? []) if (!known.has(id)) excluded.push({ runId: id, reason: 'no such run in the database (any more)' });
-  // Hidden (soft-deleted) runs are only ever touched when named one by one.
+  // Hidden (soft-deleted) runs are only ever touched when named one by one, or when their
+  // experiment goes: a hard-deleted experiment must not leave runs pointing at its reusable id.
   const scope = doctor.runs.filter((r) => (target.experimentId === undefined || r.experimentId === target.experimentId) && (!named || named.has(r.id))
-    && (!r.hidden || (named && action === 'delete-runs')));
+    && (!r.hidden || (named && action === 'delete-runs') || action === 'delete-experiment'));
   const wanted = WANTED[action];
   const runs: string[] = [];
   for (const r of scope) {
