@@ -11,6 +11,7 @@ export type FindingCode =
   | 'run/incomplete'
   | 'run/failed'
   | 'run/sequence-gap'
+  | 'run/duplicate-steps'
   | 'artifact/missing'
   | 'artifact/duplicate'
   | 'artifact/invalid'
@@ -22,6 +23,7 @@ export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'run/incomplete': 'error',
   'run/failed': 'information',
   'run/sequence-gap': 'warning',
+  'run/duplicate-steps': 'warning',
   'artifact/missing': 'warning',
   'artifact/duplicate': 'warning',
   'artifact/invalid': 'warning',

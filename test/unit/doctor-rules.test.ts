@@ -6,6 +6,7 @@ import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import { parseMappingFile } from '../../src/core/profiles/mapping';
+import { PANIC_DDL_CREATE_ALL } from '../fixtures/systems/panic-tda-ddl';
 
 const NOW = Date.parse('2025-11-20T12:00:00Z');
 const opts = (o: Partial<DoctorOptions> = {}): DoctorOptions => ({ ...defaultOptions(NOW), naive: { zone: 'utc' }, ...o });
@@ -155,4 +156,25 @@ test('naive local timestamps: the offset setting decides staleness of naive-loca
   assert.ok(utc.notices.some((n) => n.includes('future')), utc.notices.join('\n'));
   // Queue time alone (days ago) must not make a run with live children stale.
   assert.equal(utc.runs[0].state, 'running');
+});
+
+test('panic-tda create_all: a step logged twice counts once, is its own finding, and never makes a complete run incomplete', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(PANIC_DDL_CREATE_ALL.join(';\n'));
+  db.exec(`INSERT INTO experimentconfig VALUES ('e1', '["A"]', '[-1]', '["p"]', '[]', 10, '2025-11-19 10:00:00', '2025-11-19 12:00:00');
+    INSERT INTO run VALUES ('r1', '["A"]', -1, 10, 'p', 'e1'), ('r2', '["A"]', -1, 10, 'p', 'e1');`);
+  const inv = (run: string, seq: number, n = '') => `INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text)
+    VALUES ('${run}-${seq}${n}', '2025-11-19 11:00:00', '2025-11-19 11:00:01', 'A', 'TEXT', -1, '${run}', ${seq}, 'out ${seq}');`;
+  for (let s = 0; s < 10; s++) db.exec(inv('r1', s));
+  db.exec(inv('r1', 5, 'b')); // the same step again: 11 rows, 10 steps
+  for (let s = 0; s < 9; s++) db.exec(inv('r2', s));
+  db.exec(inv('r2', 3, 'b')); // 10 rows but only 9 steps: still short
+  const r = runDoctor(db, opts()).result;
+  const byId = Object.fromEntries(r.runs.map((x) => [x.id, x]));
+  assert.deepEqual([byId.r1!.state, byId.r1!.stepsDone, byId.r1!.stopReason], ['completed', 10, 'length']);
+  assert.deepEqual([byId.r2!.state, byId.r2!.stepsDone], ['incomplete', 9]);
+  const dup = r.findings.filter((f) => f.code === 'run/duplicate-steps');
+  assert.deepEqual(dup.map((f) => [f.runId, f.count]), [['r1', 1], ['r2', 1]]);
+  assert.ok(!r.findings.some((f) => f.code === 'run/incomplete' && f.runId === 'r1'));
+  db.close();
 });

@@ -27,6 +27,8 @@ export interface RawRun {
 /** What the children of one run add up to. */
 export interface ChildAggregate {
   count: number; lastActivity?: number; minSeq?: number; maxSeq?: number; distinctSeq?: number;
+  /** Rows with a step number (counted in `seen`): more than `distinctSeq` means a step logged twice. */
+  seqRows?: number;
   /** Per named condition of the spec's `counts`. */
   flagged?: Record<string, number>;
   /** Step numbers seen (bitset), for exact distinct counts across incremental reads. */
@@ -147,6 +149,7 @@ export function aggregateChildren(
         agg.minSeq = agg.minSeq === undefined ? seq : Math.min(agg.minSeq, seq);
         agg.maxSeq = agg.maxSeq === undefined ? seq : Math.max(agg.maxSeq, seq);
         agg.seen = markSeen(agg.seen, seq);
+        if (seq >= 0 && seq < MAX_BITSET_STEP) agg.seqRows = (agg.seqRows ?? 0) + 1;
       }
       if (activity.length) {
         let maxes = rawMax.get(key);

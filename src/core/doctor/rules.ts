@@ -40,6 +40,12 @@ export function runFindings(run: DerivedRun, children: ChildTableState[], now: n
         message: `Run ${shown} is missing ${missing} step number${missing === 1 ? '' : 's'} below its last step ${agg.maxSeq}.`,
         details: { missing, lastStep: agg.maxSeq, present: agg.distinctSeq } });
     }
+    const extra = (agg.seqRows ?? 0) - agg.distinctSeq;
+    if (extra > 0) {
+      out.push({ ...base, code: 'run/duplicate-steps', severity: 'warning', table: c.spec.table, count: extra,
+        message: `Run ${shown} has ${extra} extra ${c.spec.table} row${extra === 1 ? '' : 's'} repeating a step number (${agg.distinctSeq} distinct steps in ${agg.seqRows} rows).`,
+        details: { extra, rows: agg.seqRows, distinct: agg.distinctSeq } });
+    }
   }
   return out;
 }

@@ -33,7 +33,9 @@ export function stepsDone(run: RawRun, profile: ProfileSpec, children: ChildTabl
   if (run.stepsDone !== undefined) return run.stepsDone;
   const steps = children.find((c) => c.spec.steps);
   if (!steps) return undefined;
-  return steps.byKey.get(run.keys.get(steps.spec.references ?? profile.runs.id) ?? run.id)?.count ?? 0;
+  const agg = steps.byKey.get(run.keys.get(steps.spec.references ?? profile.runs.id) ?? run.id);
+  // Distinct step numbers: a step logged twice (possible where no unique key forbids it) is one step.
+  return agg ? (agg.distinctSeq ?? agg.count) : 0;
 }
 
 /** Generic derivation for profiles with a status column. */
