@@ -55,18 +55,34 @@ options:
   --hard                         MLflow: remove the rows instead of marking them deleted (MLflow's own delete)
 `;
 
+const OPTIONS = {
+  json: { type: 'boolean' }, now: { type: 'string' }, 'stale-after': { type: 'string' }, profile: { type: 'string' },
+  'naive-timestamps': { type: 'string' }, mapping: { type: 'string' }, state: { type: 'string' },
+  experiment: { type: 'string' }, tail: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  action: { type: 'string' }, run: { type: 'string', multiple: true }, table: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, sql: { type: 'boolean' }, 'no-archive': { type: 'boolean' }, 'archive-dir': { type: 'string' },
+  hard: { type: 'boolean' }, 'optuna-datetimes': { type: 'string' },
+} as const;
+
+/**
+ * `--naive-timestamps -05:00`: parseArgs takes a value starting with '-' for an option and
+ * refuses it as ambiguous. A value that starts with '-' and a digit is never an option: join it.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: {
-      json: { type: 'boolean' }, now: { type: 'string' }, 'stale-after': { type: 'string' }, profile: { type: 'string' },
-      'naive-timestamps': { type: 'string' }, mapping: { type: 'string' }, state: { type: 'string' },
-      experiment: { type: 'string' }, tail: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      action: { type: 'string' }, run: { type: 'string', multiple: true }, table: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, sql: { type: 'boolean' }, 'no-archive': { type: 'boolean' }, 'archive-dir': { type: 'string' },
-      hard: { type: 'boolean' }, 'optuna-datetimes': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, strict: true, options: OPTIONS });
   const [command, file, ...rest] = positionals;
   if (values.help || !command) { process.stdout.write(USAGE); return command ? 0 : 2; }
   if (!file) throw new UsageError(`${command} needs a database path.`);
@@ -112,6 +128,9 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Unknown command ${command}.`);
   }
 }
+
+// `experiment-health runs db | head`: the reader went away; that is the end, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 
 const relaunched = relaunchWithFlags();
 if (relaunched !== undefined) process.exitCode = relaunched;

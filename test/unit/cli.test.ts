@@ -72,3 +72,22 @@ test('runs --tail and show by unique prefix', async () => {
   assert.match(text.out.split('\n')[0], /^run\s+state\s+label/);
   assert.equal(cli('runs', db, '--state', 'bogus').code, 2);
 });
+
+test('--naive-timestamps takes an offset west of UTC as a separate argument and says which it used', async () => {
+  const db = await zeFile();
+  for (const args of [['--naive-timestamps', '-05:00'], ['--naive-timestamps=-05:00']]) {
+    const r = cli('doctor', db, '--now', now, ...args);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /naive timestamps -05:00/);
+  }
+  assert.match(cli('doctor', db, '--now', now, '--naive-timestamps', '+10:00').out, /naive timestamps \+10:00/);
+  assert.match(cli('doctor', db, '--now', now).out, /naive timestamps local/);
+});
+
+test('a reader that goes away (| head) ends the output quietly', async () => {
+  const db = await zeFile();
+  // `true` exits without reading, so every write meets a closed pipe.
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" runs "${db}" --now ${now} | true`], { encoding: 'utf8' });
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+  assert.equal(r.status, 0);
+});

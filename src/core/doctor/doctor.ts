@@ -16,6 +16,7 @@ import { TableMarks, type CountCache, type TableMark } from './incremental';
 import { derivePanicRun, findDuplicateStops, panicArtifactFindings, type PanicCaches } from './panic-tda';
 import { experimentFindings, runFindings } from './rules';
 import { deriveExperiment, deriveStatusRun, type DerivedExperiment, type DerivedRun } from './states';
+import { naiveLabel } from './time';
 
 export interface DoctorResult {
   database: string;
@@ -23,7 +24,8 @@ export interface DoctorResult {
   profile?: string;
   now: string;
   staleAfterMinutes: number;
-  naiveTimestamps: 'local' | 'utc';
+  /** How naive timestamps were read: 'local', 'utc', or the writer's fixed offset ('+10:00'). */
+  naiveTimestamps: string;
   experiments: Experiment[];
   runs: Run[];
   findings: Finding[];
@@ -54,7 +56,7 @@ export function runDoctor(
   const options = profile ? optionsForProfile(allOptions, profile.name) : allOptions;
   const base = {
     database: db.path, now: new Date(options.now).toISOString(), staleAfterMinutes: options.staleAfterMinutes,
-    naiveTimestamps: options.naive.zone, tables,
+    naiveTimestamps: naiveLabel(options.naive), tables,
   };
   if (!profile) {
     return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices: [], shortIds: {} } };
