@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { EngineError } from '../core/db/errors';
+import { hostPath } from '../core/db/header';
 import type { DoctorResponse } from '../core/engine/doctor-handlers';
 import type { DoctorResult } from '../core/doctor/doctor';
 import type { Finding } from '../core/model';
@@ -147,7 +148,8 @@ export class DatabaseSession {
 
   /** Watch the folder (the file itself may be replaced or deleted) for the db and its sidecars. */
   private watch(): void {
-    const dir = path.dirname(this.path), base = path.basename(this.path);
+    const real = hostPath(this.path); // a symlink's target: its sidecars live there
+    const dir = path.dirname(real), base = path.basename(real);
     const names = new Set([base, `${base}-wal`, `${base}-journal`, `${base}.wal`]); // .wal: DuckDB's
     try {
       this.watcher = fs.watch(dir, { persistent: false }, (_event, file) => {

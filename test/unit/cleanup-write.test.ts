@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadSqlJs } from '../../src/core/db/sqljs';
+import { openDatabase } from '../../src/core/db/open';
 import { openWriteSession } from '../../src/core/db/write';
 
 let dir: string;
@@ -50,4 +51,28 @@ test('write session refuses a database with a -journal beside it', async () => {
   const SQL = await loadSqlJs();
   assert.throws(() => openWriteSession(SQL, file, { allowWal: true }), /being written|journal/);
   fs.rmSync(`${file}-journal`);
+});
+
+test('through a symlink, the target\'s -wal and -journal are the ones read and written', async () => {
+  const real = path.join(dir, 'target', 'w.db'), link = path.join(dir, 'links', 'w.db');
+  fs.mkdirSync(path.dirname(real)); fs.mkdirSync(path.dirname(link));
+  fs.symlinkSync(real, link);
+  // 100 rows checkpointed, 200 more committed only in the -wal (the writer died before a checkpoint).
+  py(`import sqlite3,sys,os
+c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('PRAGMA journal_mode=wal'); c.execute('PRAGMA wal_autocheckpoint=0')
+c.execute('CREATE TABLE t (i INTEGER PRIMARY KEY, v TEXT)')
+c.executemany('INSERT INTO t VALUES (?,?)', [(i, 'x') for i in range(100)]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+c.execute('BEGIN'); c.executemany('INSERT INTO t VALUES (?,?)', [(i, 'y') for i in range(100, 300)]); c.execute('COMMIT')
+os._exit(0)`, real);
+  const reader = await openDatabase(link);
+  try { assert.equal(reader.get<{ n: number }>('SELECT count(*) AS n FROM t')?.n, 300, 'the committed WAL frames are seen through the link'); } finally { reader.close(); }
+  const SQL = await loadSqlJs();
+  const s = openWriteSession(SQL, link, { allowWal: true });
+  try {
+    assert.equal(s.walMode, true);
+    s.exec('BEGIN IMMEDIATE'); s.exec('DELETE FROM t WHERE i >= 290'); s.exec('COMMIT');
+  } finally { s.close(); }
+  for (const x of ['-journal', '-wal', '-shm']) assert.ok(!fs.existsSync(link + x), `no ${x} beside the link`);
+  assert.equal(sqlite(real, 'PRAGMA integrity_check'), 'ok');
+  assert.equal(sqlite(real, 'SELECT count(*) FROM t'), '290');
 });

@@ -2,7 +2,7 @@
 // Run the read, compare the file's fingerprint (change counter, -wal and -journal size/mtime)
 // before and after, and retry on a fresh connection when it moved or failed like a torn read.
 import { EngineError, engineError, isWriterSymptom } from './errors';
-import { readChangeCounter, sidecar } from './header';
+import { hostPath, readChangeCounter, sidecar } from './header';
 import type { SqlDatabase } from './types';
 
 export const TORN_READ_MESSAGE = 'the database is being written; showing the last consistent result';
@@ -29,12 +29,13 @@ export interface ConsistentOptions {
   waitMs?: number;
 }
 
-export function fingerprint(file: string): string {
+export function fingerprint(given: string): string {
+  const file = hostPath(given);
   const w = sidecar(`${file}-wal`), j = sidecar(`${file}-journal`);
   return `${readChangeCounter(file)}|${w.exists ? `${w.size}@${w.mtimeMs}` : '-'}|${j.exists ? `${j.size}@${j.mtimeMs}` : '-'}`;
 }
 
-const writerActive = (file: string): boolean => sidecar(`${file}-journal`).exists || sidecar(`${file}-wal`).exists;
+const writerActive = (given: string): boolean => { const file = hostPath(given); return sidecar(`${file}-journal`).exists || sidecar(`${file}-wal`).exists; };
 
 export function readConsistent<T>(src: ConsistentSource, read: (db: SqlDatabase) => T, opts: ConsistentOptions = {}): ConsistentResult<T> {
   const attempts = opts.attempts ?? 4, waitMs = opts.waitMs ?? 50;

@@ -16,6 +16,16 @@ export function sidecar(file: string): SidecarFile {
   }
 }
 
+/**
+ * The file SQLite must really open: a symlink's target. Its -journal, -wal and -shm lie beside the
+ * target, not beside the link, and a mount of the link's folder would miss them (a committed WAL
+ * read wrong, a hot journal ignored, a cleanup's checkpoint into a second -wal). A path that
+ * cannot be resolved is returned as given, for the header check to name what is wrong.
+ */
+export function hostPath(file: string): string {
+  try { return fs.realpathSync(file); } catch { return file; }
+}
+
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
 export function readAt(file: string, position: number, length: number): Buffer {
   let fd: number;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Database } from 'sql.js';
 import { SqlJsDatabase } from './database';
 import { EngineError, engineError, fromFsError, fromSqliteError } from './errors';
-import { readHeader, sidecar } from './header';
+import { hostPath, readHeader, sidecar } from './header';
 import { createHostFs, READ_AHEAD, type HostFs } from './hostfs';
 import { fileIdentity, sameFile, type FileIdentity } from './identity';
 import { loadSqlJs, type SqlJs } from './sqljs';
@@ -27,21 +27,22 @@ export async function openDatabase(file: string, opts: OpenOptions = {}): Promis
 }
 
 export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {}): FileDatabase {
-  const abs = path.resolve(file);
+  const abs = path.resolve(file); // the name the caller knows it by
+  const real = hostPath(abs); // the file and sidecars SQLite works on
   const mode = opts.mode ?? 'read';
-  const header = readHeader(abs);
+  const header = readHeader(real);
   if (mode === 'write') refuseUnsafeWrite(header);
   let identity: FileIdentity;
-  try { identity = fileIdentity(abs); } catch (e) { throw fromFsError(e, abs); }
-  try { fs.accessSync(abs, mode === 'write' ? fs.constants.R_OK | fs.constants.W_OK : fs.constants.R_OK); } catch (e) { throw fromFsError(e, abs); }
+  try { identity = fileIdentity(real); } catch (e) { throw fromFsError(e, abs); }
+  try { fs.accessSync(real, mode === 'write' ? fs.constants.R_OK | fs.constants.W_OK : fs.constants.R_OK); } catch (e) { throw fromFsError(e, abs); }
 
   const FS = SQL.FS;
-  const id = ++mountCount, mnt = `/eh${id}`, base = path.basename(abs);
+  const id = ++mountCount, mnt = `/eh${id}`, base = path.basename(real);
   const hostFs = createHostFs(FS, { dbName: base, writable: mode === 'write',
     blockSize: opts.blockSize ?? READ_AHEAD.blockSize, maxBlocks: opts.maxBlocks ?? READ_AHEAD.maxBlocks });
   FS.mkdir(mnt);
-  FS.mount(hostFs.type, { root: path.dirname(abs) }, mnt);
-  const writerActive = (): boolean => sidecar(`${abs}-journal`).exists || sidecar(`${abs}-wal`).exists;
+  FS.mount(hostFs.type, { root: path.dirname(real) }, mnt);
+  const writerActive = (): boolean => sidecar(`${real}-journal`).exists || sidecar(`${real}-wal`).exists;
 
   // Make the *main* database the host file: sql.js's constructor assigns a random MEMFS name
   // (ignored by this getter) and opens whatever `filename` says.
@@ -83,7 +84,7 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
 
   const wrapper = new SqlJsDatabase(abs, db, {
     before: () => {
-      checkSameFile(abs, identity);
+      checkSameFile(real, abs, identity);
       hostFs.invalidate(); // another process may have written since the last statement
     },
     mapError: (e) => fromSqliteError(e, abs, writerActive()),
@@ -98,9 +99,9 @@ function refuseUnsafeWrite(h: HeaderInfo): void {
   if (h.journal.exists || h.wal.exists || h.shm.exists) throw engineError('busy-writer', h.path, 'a -journal, -wal or -shm file exists');
 }
 
-function checkSameFile(file: string, identity: FileIdentity): void {
+function checkSameFile(real: string, file: string, identity: FileIdentity): void {
   let now: FileIdentity;
-  try { now = fileIdentity(file); } catch (e) {
+  try { now = fileIdentity(real); } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw engineError('changed-while-open', file, 'deleted');
     throw fromFsError(e, file);
   }

@@ -15,7 +15,7 @@ import * as nodePath from 'node:path';
 import type { Database } from 'sql.js';
 import { SqlJsDatabase } from './database';
 import { EngineError, engineError, fromFsError, fromSqliteError } from './errors';
-import { readHeader } from './header';
+import { hostPath, readHeader } from './header';
 import { createHostFs, ERRNO, READ_AHEAD, type HostFs } from './hostfs';
 import { fileIdentity, sameFile, type FileIdentity } from './identity';
 import type { SqlJs } from './sqljs';
@@ -49,15 +49,16 @@ let mountCount = 0;
 
 /** Opens `file` for writing. Refuses -journal files (hot journal or live writer) always. */
 export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOptions): WriteSession {
-  const abs = nodePath.resolve(file);
-  const header = readHeader(abs);
+  const abs = nodePath.resolve(file); // the name the caller knows it by
+  const real = hostPath(abs); // a symlink's target: its -journal and -wal are the ones that count
+  const header = readHeader(real);
   if (header.journal.exists && !opts.rollBackHotJournal) {
     throw engineError('busy-writer', abs, 'a -journal file exists (another program is writing, or a write was interrupted)');
   }
   const walMode = header.journalMode === 'wal' || header.wal.exists;
   if (walMode && !opts.allowWal) throw engineError('unsupported', abs, 'WAL database: needs a preflight before writing');
   let identity: FileIdentity;
-  try { identity = fileIdentity(abs); fs.accessSync(abs, fs.constants.R_OK | fs.constants.W_OK); } catch (e) { throw fromFsError(e, abs); }
+  try { identity = fileIdentity(real); fs.accessSync(real, fs.constants.R_OK | fs.constants.W_OK); } catch (e) { throw fromFsError(e, abs); }
 
   const FS = SQL.FS as any;
   const mounts: { mnt: string }[] = [];
@@ -70,7 +71,7 @@ export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOpt
     mounts.push({ mnt });
     return { path: `${mnt}/${base}`, hostFs };
   };
-  const main = mount(abs, walMode ? [`${nodePath.basename(abs)}-wal`] : []);
+  const main = mount(real, walMode ? [`${nodePath.basename(real)}-wal`] : []);
 
   const db = Object.create(SQL.Database.prototype) as Database & { filename: string };
   Object.defineProperty(db, 'filename', { get: () => main.path, set: () => undefined, configurable: true });
@@ -108,7 +109,7 @@ export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOpt
   const wrapper = new SqlJsDatabase(abs, db, {
     before: () => {
       let now: FileIdentity;
-      try { now = fileIdentity(abs); } catch { throw engineError('changed-while-open', abs, 'deleted'); }
+      try { now = fileIdentity(real); } catch { throw engineError('changed-while-open', abs, 'deleted'); }
       if (!sameFile(now, identity)) throw engineError('changed-while-open', abs, 'replaced');
     },
     mapError,
@@ -119,8 +120,9 @@ export function openWriteSession(SQL: SqlJs, file: string, opts: WriteSessionOpt
     header, identity, walMode, hostFs: main.hostFs,
     changes: () => db.getRowsModified(),
     attach(fileToAttach: string, alias: string): void {
-      const a = nodePath.resolve(fileToAttach);
+      let a = nodePath.resolve(fileToAttach);
       if (!fs.existsSync(a)) { fs.mkdirSync(nodePath.dirname(a), { recursive: true }); fs.writeFileSync(a, ''); }
+      a = hostPath(a);
       const m = mount(a, []);
       attached.set(alias, m.path);
       try { db.exec(`ATTACH DATABASE '${m.path.replace(/'/g, "''")}' AS "${alias.replace(/"/g, '""')}"`); } catch (e) { throw mapError(e); }
