@@ -14,6 +14,7 @@ import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
 import { LEAN_HEAP_FLAGS } from './core/engine/heap-flags';
+import { terminalSafe } from './cli/format';
 
 // A scan makes short-lived rows by the million: LEAN_HEAP_FLAGS keep peak RSS near what the doctor
 // holds (1 GB doctor: ~165 -> ~132 MB with a small young generation). A shebang cannot pass node
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
   if (!file) throw new UsageError(`${command} needs a database path.`);
   const options = doctorOptions(values);
   const profiles = userProfiles(values.mapping);
-  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  const out = (s: string) => { const safe = values.json ? s : terminalSafe(s); process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`); };
 
   switch (command) {
     case 'doctor':
@@ -135,7 +136,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE
 const relaunched = relaunchWithFlags();
 if (relaunched !== undefined) process.exitCode = relaunched;
 else main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof EngineError || e instanceof UsageError) process.stderr.write(`experiment-health: ${e.message}\n`);
+  if (e instanceof EngineError || e instanceof UsageError) process.stderr.write(`experiment-health: ${terminalSafe(e.message)}\n`);
   else if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) process.stderr.write(`experiment-health: ${e.message}\n${USAGE}`);
   else process.stderr.write(`experiment-health: unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exitCode = 2;

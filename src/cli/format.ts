@@ -2,7 +2,10 @@
 import type { RunState, Severity } from '../core/model';
 
 const useColour = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: number) => (s: string) => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s);
+// Colour is written as a private marker (U+E000 code 'm'), turned into the real escape code by
+// terminalSafe only after every control character that came from a database has been escaped.
+const MARK = '\uE000';
+const paint = (code: number) => (s: string) => (useColour() ? `${MARK}${code}m${s}${MARK}0m` : s);
 export const bold = paint(1);
 export const dim = paint(2);
 const red = paint(31), green = paint(32), yellow = paint(33), blue = paint(34), magenta = paint(35), cyan = paint(36);
@@ -15,9 +18,20 @@ export const stateText = (s: RunState) => STATE_COLOUR[s](s);
 const SEVERITY_COLOUR: Record<Severity, (s: string) => string> = { error: red, warning: yellow, information: blue, hint: dim };
 export const severityText = (s: Severity) => SEVERITY_COLOUR[s](s);
 
+/**
+ * Text from a database can carry control characters: an ESC sequence could clear the screen, move
+ * the cursor or hide lines. Every control character except newline and tab is shown escaped
+ * (\x1b); then `paint`'s colour markers become real colour codes.
+ */
+export function terminalSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/\uE000(\d+)m/g, '\x1b[$1m');
+}
+
 /** Visible width of text that may carry colour codes. */
 // eslint-disable-next-line no-control-regex
-const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const width = (s: string) => s.replace(/\uE000\d+m/g, '').length;
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));

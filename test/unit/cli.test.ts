@@ -1,6 +1,6 @@
 // The command line end to end: a real process on a real file, checking output shape and exit codes.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -90,4 +90,35 @@ test('a reader that goes away (| head) ends the output quietly', async () => {
   const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" runs "${db}" --now ${now} | true`], { encoding: 'utf8' });
   assert.doesNotMatch(r.stderr, /EPIPE|Error/);
   assert.equal(r.status, 0);
+});
+
+test('show describes a huge blob or text column instead of reading it; small values are shown as stored', async () => {
+  const db = await zeFile();
+  const id = JSON.parse(cli('runs', db, '--json', '--tail', '1', '--now', now).out)[0].id as string;
+  execFileSync('python3', ['-c', `import sqlite3,sys
+c=sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE benchmark_runs ADD COLUMN big BLOB'); c.execute('ALTER TABLE benchmark_runs ADD COLUMN notes TEXT')
+c.execute("UPDATE benchmark_runs SET big = zeroblob(300000000), notes = ? WHERE run_id = ?", ('n' * 100000, sys.argv[2])); c.commit()`, db, id]);
+  const r = spawnSync('python3', ['-c', `import resource,subprocess,sys
+p=subprocess.run(sys.argv[1:], capture_output=True); sys.stdout.write(p.stdout.decode()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)`,
+  process.execPath, CLI, 'show', db, id, '--json', '--now', now], { encoding: 'utf8' });
+  const lines = r.stdout.trim().split('\n');
+  const peakMb = Number(lines.pop()) / 1024;
+  const detail = JSON.parse(lines.join('\n'));
+  assert.equal(detail.columns.big, '<blob, 300000000 bytes, too long to show>');
+  assert.equal(detail.columns.notes, '<text, 100000 bytes, too long to show>');
+  assert.equal(detail.columns.run_id, id);
+  assert.ok(peakMb < 250, `show peaked at ${peakMb.toFixed(0)} MB for a 300 MB value`);
+});
+
+test('control characters from the database reach the terminal escaped, never raw', async () => {
+  const db = await zeFile();
+  const id = JSON.parse(cli('runs', db, '--json', '--tail', '1', '--now', now).out)[0].id as string;
+  execFileSync('python3', ['-c', `import sqlite3,sys
+c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE benchmark_runs SET status = 'failed', metadata = ? WHERE run_id = ?", ('{"error":"boom \\\\u001b[2J\\\\u001b[31mRED\\\\u0007"}', sys.argv[2])); c.commit()`, db, id]);
+  for (const args of [['doctor', db], ['show', db, id]]) {
+    const r = cli(...args, '--now', now);
+    assert.doesNotMatch(r.out, /[\x07\x1b]/, `${args[0]}: no raw ESC or BEL`);
+    assert.match(r.out, /boom \\x1b\[2J\\x1b\[31mRED\\x07/, `${args[0]}: shown escaped`);
+  }
+  assert.match(JSON.parse(cli('show', db, id, '--json', '--now', now).out).run.error, /\x1b\[2J/, 'JSON keeps the value as stored');
 });

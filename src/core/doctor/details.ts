@@ -7,11 +7,20 @@ import { expr, q } from './sql';
 
 export interface RunDetails { columns: Record<string, SqlValue>; childCounts: Record<string, number> }
 
+/** Longer text or blob values are described, not read: a run row can hold a 1 GB blob. */
+export const MAX_SHOWN_BYTES = 64 * 1024;
+
 export function runDetails(db: SqlDatabase, profile: ProfileSpec, runId: string): RunDetails | undefined {
   const table = profile.runs.table;
   const where = `${expr(profile.runs.id, q(table))} = ?`;
   const id = idParam(db, profile, runId);
-  const row = db.get<Record<string, SqlValue>>(`SELECT * FROM ${q(table)} WHERE ${where}`, [id]);
+  // octet_length() and typeof() read only the record header, so a big value is never loaded.
+  const select = db.columns(table).map((c) => {
+    const v = q(c.name);
+    return `CASE WHEN typeof(${v}) IN ('text', 'blob') AND octet_length(${v}) > ${MAX_SHOWN_BYTES} `
+      + `THEN '<' || typeof(${v}) || ', ' || octet_length(${v}) || ' bytes, too long to show>' ELSE ${v} END AS ${v}`;
+  }).join(', ') || '*';
+  const row = db.get<Record<string, SqlValue>>(`SELECT ${select} FROM ${q(table)} WHERE ${where}`, [id]);
   if (!row) return undefined;
   const steps = cascadeSteps(relationGraph(db, profile), table, where, [id]).filter((s) => s.table !== table);
   return { columns: row, childCounts: cascadeCounts(db, steps) };
