@@ -83,3 +83,19 @@ test('usage errors exit 2; an unknown run is left alone and reported', async () 
   assert.equal(r.code, 0);
   assert.match(r.out, /no such run/);
 });
+
+test('an archive folder that cannot be made is one sentence, exit 2, the database untouched', async () => {
+  const file = writeDb(dir, 'ze-archive.db', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const before = sha(file);
+  const aFile = path.join(dir, 'not-a-folder');
+  fs.writeFileSync(aFile, 'x');
+  for (const [where, why] of [[aFile, /is a file, not a folder/], [path.join(aFile, 'sub'), /is a file, not a folder/], ['/proc/eh-nope', /cannot be created there|permission denied/]] as const) {
+    const r = spawnSync(process.execPath, [CLI, 'cleanup', file, '--action', 'delete-incomplete', '--yes', '--archive-dir', where,
+      '--now', NOW.toISOString(), '--naive-timestamps', 'utc'], { encoding: 'utf8', input: '', timeout: 60_000 });
+    assert.equal(r.status, 2, `${where}: ${r.stderr}`);
+    assert.match(r.stderr, /Cannot create the archive folder/);
+    assert.match(r.stderr, why);
+    assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /);
+  }
+  assert.equal(sha(file), before, 'nothing was changed');
+});

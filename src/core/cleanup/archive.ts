@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EngineError } from '../db/errors';
 import type { SqlDatabase } from '../db/types';
 import { q, rowidAlias } from './sql';
 import type { CleanupAction, CleanupPlan, CleanupTarget, TableChange } from './types';
@@ -56,8 +57,28 @@ export function newArchiveFolder(database: string, action: CleanupAction, time: 
   const base = path.join(root ?? defaultArchiveDirectory(database), `${path.basename(database)}-${stamp}-${action}`);
   let dir = base;
   for (let i = 2; fs.existsSync(dir); i++) dir = `${base}-${i}`;
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   return dir;
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest folder that exists: Node's recursive mkdir loops
+ * forever under /proc. Any failure is one sentence naming the folder, before the database is touched.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) { missing.unshift(at); at = path.dirname(at); }
+  let code: string | undefined;
+  try {
+    if (!fs.statSync(at).isDirectory()) code = 'ENOTDIR';
+    else for (const d of missing) fs.mkdirSync(d);
+  } catch (e) { code = (e as NodeJS.ErrnoException).code ?? 'EIO'; }
+  if (!code) return;
+  const why = code === 'ENOTDIR' ? `${at} is a file, not a folder` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : `it cannot be created there (${code})`;
+  throw new EngineError(code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'io',
+    `Cannot create the archive folder ${dir}: ${why}. Choose another archive folder (--archive-dir, or the setting experimentHealth.archiveDirectory); nothing was changed.`);
 }
 
 /** Writes the manifest atomically (temp file, fsync, rename). */
