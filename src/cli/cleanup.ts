@@ -11,6 +11,7 @@ import { preflight } from '../core/cleanup/preflight';
 import { executeCleanup } from '../core/cleanup/execute';
 import { defaultArchiveDirectory } from '../core/cleanup/archive';
 import { undoCleanup, undoInfo } from '../core/cleanup/undo';
+import { planRunsLine } from '../core/cleanup/describe';
 import { CLEANUP_ACTIONS, type CleanupAction, type CleanupPlan, type CleanupReport, type CleanupTarget, type PreflightResult } from '../core/cleanup/types';
 import { runDoctor } from '../core/doctor/doctor';
 import type { DoctorOptions } from '../core/doctor/options';
@@ -129,10 +130,8 @@ function changesTable(changes: { table: string; deleted: number; updated: number
 export function planText(plan: CleanupPlan, archive: boolean, archiveDir?: string): string {
   const lines = [bold(plan.title), dim(`${plan.database} · profile ${plan.profile}`), '', changesTable(plan.changes)];
   lines.push('', `${n(plan.totalRows)} row${plan.totalRows === 1 ? '' : 's'} in all.`);
-  if (plan.runIds.length) {
-    const shown = plan.runIds.slice(0, 10).map(dashed).join(', ');
-    lines.push(`runs (${plan.runIds.length}): ${shown}${plan.runIds.length > 10 ? ', …' : ''}`);
-  }
+  const runs = planRunsLine(plan);
+  if (runs) lines.push(runs);
   if (plan.excluded.length) {
     lines.push(`left alone (${plan.excluded.length}):`);
     for (const x of plan.excluded.slice(0, 20)) lines.push(`  ${dashed(x.runId)}: ${x.reason}`);

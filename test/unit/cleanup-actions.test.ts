@@ -9,6 +9,7 @@ import { buildPanicTda } from '../fixtures/systems/panic-tda';
 import { buildRecipeRunner } from '../fixtures/systems/recipe-runner';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
 import { NOW, plan, py, roundTrip, sqlite3, tmpDir, writeDb } from './cleanup-helpers';
+import { planRunsLine } from '../../src/core/cleanup/describe';
 
 const dir = tmpDir('actions');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -110,4 +111,11 @@ test('refusals: mark-stale on panic-tda, an unknown experiment, delete-runs with
   assert.match((await plan(file, 'mark-stale')).plan.refusal ?? '', /no status to mark/);
   assert.match((await plan(file, 'delete-incomplete', { experimentId: 'nope' })).plan.refusal ?? '', /no experiment/);
   assert.match((await plan(file, 'delete-runs')).plan.refusal ?? '', /needs the runs/);
+});
+
+test('a plan names its runs, the first ones and how many more (CLI and confirmation dialog)', () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `run-${i}`);
+  assert.equal(planRunsLine({ runIds: [] }), undefined);
+  assert.equal(planRunsLine({ runIds: ids.slice(0, 2) }), 'runs (2): run-0, run-1');
+  assert.equal(planRunsLine({ runIds: ids }, 3), 'runs (12): run-0, run-1, run-2, … and 9 more');
 });
