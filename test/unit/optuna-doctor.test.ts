@@ -31,7 +31,7 @@ describe('optuna profile', () => {
     test(`${encoding} datetimes, heartbeats ${heartbeats}: every expected state and finding, Optuna's view beside ours`, async () => {
       const { r, e } = await optunaDoctor({ encoding, heartbeats }, setting(encoding));
       assert.equal(r.profile, 'optuna');
-      assert.equal(r.naiveTimestamps, encoding, 'the report says which encoding was used');
+      assert.equal(r.naiveTimestamps, encoding === 'utc' ? 'utc' : '+02:00', 'the report says which encoding was used (local: the writer\'s offset)');
       const f = e.findings;
       assert.deepEqual(ids(r, 'stale'), str(f.stale_running.map((x) => x.trial_id)));
       assert.deepEqual(ids(r, 'running'), str(f.running_recent.map((x) => x.trial_id)));
@@ -88,4 +88,18 @@ describe('optuna profile', () => {
     assert.equal(r.naiveTimestamps, 'utc');
     assert.ok(!r.notices.some((n) => n.includes('looks written by')));
   });
+});
+
+test('a storage without the trial_heartbeats table (never used heartbeats) reads fine; the note says what is missing', async () => {
+  const b = await buildOptuna({ now, tzOffsetMinutes: TZ, heartbeats: false });
+  const db = await openMemoryDatabase(b.bytes, 'optuna.db');
+  try {
+    db.exec('DROP TABLE trial_heartbeats');
+    const r = runDoctor(db, { ...defaultOptions(now.getTime()), ...setting('local') }).result;
+    assert.equal(r.profile, 'optuna');
+    assert.ok(r.runs.length > 0);
+    const note = r.notices.find((n) => n.includes('trial_heartbeats'));
+    assert.match(note ?? '', /heartbeat is not read, because this file has no table trial_heartbeats/);
+    assert.ok(!r.notices.some((n) => /Check the SQL/.test(n)), r.notices.join('\n'));
+  } finally { db.close(); }
 });
