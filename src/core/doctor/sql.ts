@@ -29,10 +29,18 @@ export function checkedExpressions(
       out[name] = sql;
     } catch (err) {
       out[name] = 'NULL';
-      notices.push(`${table}: cannot read ${name} (${e}): ${err instanceof Error ? err.message : String(err)}`);
+      notices.push(unreadableNotice(table, name, e, err));
     }
   }
   return out;
+}
+
+/** One sentence for an expression the file cannot answer: what is missing, not "check the SQL". */
+function unreadableNotice(table: string, name: string, e: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const missing = /no such (table|column): ([^\s)]+)/.exec(message);
+  if (missing) return `${table}: ${name} is not read, because this file has no ${missing[1]} ${missing[2]} (${e}).`;
+  return `${table}: cannot read ${name} (${e}): ${message}`;
 }
 
 /** Ids as the user sees them: text stays text, numbers become text, blobs become hex. */
