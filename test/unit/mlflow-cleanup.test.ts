@@ -178,3 +178,15 @@ describe('mlflow cleanups', () => {
     assert.deepEqual(await counts(), before);
   });
 });
+
+test('a run marked ended a moment ago is left alone by delete-incomplete, and not called "still running"', async () => {
+  const { file, e } = await fixture();
+  const staleId = e.findings.stale_running[0]!.run_uuid;
+  const SQL = await loadSqlJs();
+  executeCleanup(SQL, { plan: await plan(file, { action: 'mark-stale' }), archive: false, options });
+  const p = await plan(file, { action: 'delete-incomplete' });
+  const why = p.excluded.find((x) => x.runId === staleId)?.reason ?? '';
+  assert.match(why, /recent activity \(0 min ago\): its last activity is within the 60-minute stale threshold/);
+  assert.doesNotMatch(why, /still running/);
+  assert.ok(!p.runIds.includes(staleId));
+});

@@ -123,7 +123,9 @@ class CleanupCommands extends Disposable {
     if (!info) { void vscode.window.showInformationMessage('There is no cleanup to undo for this database.'); return; }
     if (info.refusal) { void vscode.window.showWarningMessage(`Cannot undo: ${info.refusal}`); return; }
     const restore: vscode.MessageItem = { title: 'Restore' };
-    const detail = info.changes.map((c) => `${c.table}: ${[c.deleted && `${c.deleted} restored`, c.updated && `${c.updated} reverted`].filter(Boolean).join(', ')}`).join('\n');
+    const n = (k: number) => k.toLocaleString('en-US');
+    const detail = info.changes.filter((c) => c.deleted || c.updated)
+      .map((c) => `${c.table}: ${[c.deleted && `${n(c.deleted)} restored`, c.updated && `${n(c.updated)} reverted`].filter(Boolean).join(', ')}`).join('\n');
     const choice = await vscode.window.showWarningMessage(`Undo "${info.title}" from ${new Date(info.time).toLocaleString()}?`, { modal: true, detail }, restore);
     if (choice !== restore) return;
     const preflight = await this.connection.client.sendRequest(CleanupPreflightRequest, { path: db });

@@ -221,7 +221,12 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
     const minutes = staleThresholdMinutes(options, profile.name, r.config);
     if (isActive(r, options, profile.name)) {
       if (named || !wanted || r.state === wanted || action === 'delete-experiment') {
-        excluded.push({ runId: r.id, reason: `recent activity${r.lastActivityAt ? ` (${Math.max(0, Math.round((options.now - Date.parse(r.lastActivityAt)) / 60_000))} min ago)` : ''}: still running within the ${minutes}-minute stale threshold` });
+        const ago = r.lastActivityAt ? ` (${Math.max(0, Math.round((options.now - Date.parse(r.lastActivityAt)) / 60_000))} min ago)` : '';
+        // A run that has ended is not "still running": it is left alone until the threshold passes,
+        // in case the program that wrote it is still writing its last rows.
+        const why = r.state === 'running' ? `still running within the ${minutes}-minute stale threshold`
+          : `its last activity is within the ${minutes}-minute stale threshold, so it is left alone until that has passed`;
+        excluded.push({ runId: r.id, reason: `recent activity${ago}: ${why}` });
       }
       continue;
     }
