@@ -7,6 +7,7 @@ import { runDoctor } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import { parseMappingFile } from '../../src/core/profiles/mapping';
 import { PANIC_DDL_CREATE_ALL } from '../fixtures/systems/panic-tda-ddl';
+import { buildPlan } from '../../src/core/cleanup/plan';
 
 const NOW = Date.parse('2025-11-20T12:00:00Z');
 const opts = (o: Partial<DoctorOptions> = {}): DoctorOptions => ({ ...defaultOptions(NOW), naive: { zone: 'utc' }, ...o });
@@ -176,5 +177,20 @@ test('panic-tda create_all: a step logged twice counts once, is its own finding,
   const dup = r.findings.filter((f) => f.code === 'run/duplicate-steps');
   assert.deepEqual(dup.map((f) => [f.runId, f.count]), [['r1', 1], ['r2', 1]]);
   assert.ok(!r.findings.some((f) => f.code === 'run/incomplete' && f.runId === 'r1'));
+  db.close();
+});
+
+test('WITHOUT ROWID tables are read (key order, no incremental shortcut); a cleanup refuses them in one sentence', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(`CREATE TABLE runs(run_id TEXT PRIMARY KEY, stage TEXT, status TEXT, error TEXT, input_fingerprint TEXT, started_at TEXT, finished_at TEXT) WITHOUT ROWID;
+    INSERT INTO runs VALUES ('r2', 'w', 'running', NULL, 'f', '2025-11-20 05:00:00+00', NULL), ('r1', 'w', 'completed', NULL, 'f', '2025-11-20 04:00:00+00', '2025-11-20 04:30:00+00');`);
+  const first = runDoctor(db, opts());
+  assert.equal(first.result.status, 'ok', first.result.notices.join('\n'));
+  assert.deepEqual(first.result.runs.map((r) => [r.id, r.state]), [['r1', 'completed'], ['r2', 'stale']]);
+  const plan = buildPlan(db, { action: 'mark-stale', target: { path: db.path }, options: opts() }, { fingerprint: 'test' }).plan;
+  assert.match(plan.refusal ?? '', /runs is a WITHOUT ROWID table/);
+  db.exec("UPDATE runs SET status = 'completed', finished_at = '2025-11-20 06:00:00+00' WHERE run_id = 'r2'");
+  const again = runDoctor(db, opts(), [], first.state).result; // an update in place: must be read again
+  assert.deepEqual(again.runs.map((r) => [r.id, r.state]), [['r1', 'completed'], ['r2', 'completed']]);
   db.close();
 });

@@ -75,10 +75,7 @@ export function rowidAlias(db: SqlDatabase, table: string): string | undefined {
   return new RegExp(`${pk[0]!.name}"?\\s+INTEGER\\s+PRIMARY\\s+KEY\\s+DESC`, 'i').test(sql) ? undefined : pk[0]!.name;
 }
 
-export function isWithoutRowid(db: SqlDatabase, table: string): boolean {
-  const sql = db.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [table])?.sql ?? '';
-  return /WITHOUT\s+ROWID\s*$/i.test(sql.trim());
-}
+export { isWithoutRowid } from '../doctor/sql';
 
 /** The parameters a statement uses: values up to its highest ?N (binding more is an error). */
 export function paramsFor(sql: string, values: readonly SqlValue[]): SqlValue[] {

@@ -5,7 +5,7 @@ import type { SqlDatabase, SqlValue } from '../db/types';
 import type { ChildSpec, ProfileSpec, TimeSpec } from '../profiles/spec';
 import type { DoctorOptions } from './options';
 import type { TableMarks } from './incremental';
-import { checkedExpressions, idText, num, q, text } from './sql';
+import { checkedExpressions, idText, num, q, rowOrder, text } from './sql';
 import { parseTimestamp, type NaiveTime } from './time';
 
 export interface RawExperiment {
@@ -58,7 +58,7 @@ export function readExperiments(db: SqlDatabase, profile: ProfileSpec, options: 
   }, notices);
   const rows = db.all<Record<string, SqlValue>>(
     `SELECT ${e.id} AS id, ${e.label} AS label, ${e.config} AS config, ${e.startedAt} AS startedAt,
-            ${e.finishedAt} AS finishedAt, ${e.hidden} AS hidden FROM ${q(spec.table)} t ORDER BY t.rowid`);
+            ${e.finishedAt} AS finishedAt, ${e.hidden} AS hidden FROM ${q(spec.table)} t${rowOrder(db, spec.table)}`);
   const out: RawExperiment[] = [];
   for (const r of rows) {
     const id = idText(r.id);
@@ -84,7 +84,7 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
     ...Object.fromEntries(refs.map((r, i) => [`ref${i}`, r])),
   }, notices);
   const cols = Object.entries(e).map(([name, sql]) => `${sql} AS ${q(name)}`).join(', ');
-  const rows = db.all<Record<string, SqlValue>>(`SELECT ${cols} FROM ${q(spec.table)} t ORDER BY t.rowid`);
+  const rows = db.all<Record<string, SqlValue>>(`SELECT ${cols} FROM ${q(spec.table)} t${rowOrder(db, spec.table)}`);
   const out: RawRun[] = [];
   for (const r of rows) {
     const id = idText(r.id);

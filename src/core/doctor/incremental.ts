@@ -2,9 +2,10 @@
 // later evaluation can tell "unchanged", "only appended" (read just the new rows) and "anything
 // else" (read it all again). Checks that join tables use it to fold in only new rows.
 import type { SqlDatabase, SqlValue } from '../db/types';
-import { q } from './sql';
+import { isWithoutRowid, q } from './sql';
 
-export interface TableMark { rows: number; maxRowid: number }
+/** `noRowid`: a WITHOUT ROWID table, whose changes can only be seen by reading it again. */
+export interface TableMark { rows: number; maxRowid: number; noRowid?: true }
 
 /** Row count and highest rowid of each table, read at most once per evaluation. */
 export class TableMarks {
@@ -17,14 +18,20 @@ export class TableMarks {
   get(table: string): TableMark {
     let m = this.seen.get(table);
     if (!m) {
-      const r = this.db.get<{ n: number; m: number | null }>(`SELECT count(*) AS n, max(rowid) AS m FROM ${q(table)}`);
-      this.seen.set(table, (m = { rows: r?.n ?? 0, maxRowid: r?.m ?? 0 }));
+      if (isWithoutRowid(this.db, table)) {
+        m = { rows: this.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${q(table)}`)?.n ?? 0, maxRowid: 0, noRowid: true };
+      } else {
+        const r = this.db.get<{ n: number; m: number | null }>(`SELECT count(*) AS n, max(rowid) AS m FROM ${q(table)}`);
+        m = { rows: r?.n ?? 0, maxRowid: r?.m ?? 0 };
+      }
+      this.seen.set(table, m);
     }
     return m;
   }
   /** Rows added past `before` when the table only grew since then; undefined otherwise. */
   appendedSince(table: string, before: TableMark): number | undefined {
     const now = this.get(table);
+    if (now.noRowid || before.noRowid) return undefined;
     if (now.maxRowid < before.maxRowid || now.rows < before.rows) return undefined;
     if (now.maxRowid === before.maxRowid) return now.rows === before.rows ? 0 : undefined;
     const added = this.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${q(table)} WHERE rowid > ?`, [before.maxRowid])?.n ?? 0;

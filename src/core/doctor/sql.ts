@@ -8,6 +8,17 @@ export function q(identifier: string): string {
 
 const BARE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A WITHOUT ROWID table has no rowid to order by or to mark "read up to here" with. */
+export function isWithoutRowid(db: SqlDatabase, table: string): boolean {
+  const sql = db.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [table])?.sql ?? '';
+  return /WITHOUT\s+ROWID\s*$/i.test(sql.trim());
+}
+
+/** Rows in the order they were written where the table has rowids (WITHOUT ROWID: key order). */
+export function rowOrder(db: SqlDatabase, table: string): string {
+  return isWithoutRowid(db, table) ? '' : ' ORDER BY t.rowid';
+}
+
 /** Column name → quoted reference on alias; anything else is taken as a SQL expression. */
 export function expr(e: string, alias = 't'): string {
   return BARE.test(e) ? `${alias}.${q(e)}` : e;
