@@ -44,7 +44,8 @@ export function engineError(code: EngineErrorCode, file: string, detail?: string
     'unsupported': `${n} uses a SQLite file format this extension cannot read${detail ? ` (${detail})` : ''}. Open it with a current sqlite3 to check it.`,
     'permission-denied': `${n} cannot be read: permission denied. Give your user read access to the file and its folder.`,
     'changed-while-open': `${n} was deleted or replaced while it was open. Reopen it to read the current file.`,
-    'busy-writer': `${n} is being written by another program right now. Retry in a moment, or when the writer has finished.`,
+    // A crashed writer's hot journal looks the same as a live one: say both, and the way out.
+    'busy-writer': `${n} is being written by another program right now, or a write to it was interrupted. Retry in a moment; if no program is using it, open it once with sqlite3 (sqlite3 "${file}" "PRAGMA integrity_check") to finish the interrupted write, then retry.`,
     'read-only': `${n} is open read-only, so this statement was refused. Use a cleanup command to change the database.`,
     'io': `${n} could not be read (an input/output error). Check the disk and retry.`,
     'cancelled': `Reading ${n} was cancelled.`,
