@@ -96,3 +96,18 @@ c.execute('INSERT INTO t VALUES (1000)'); print('ready', flush=True); sys.stdin.
     await writer.stop();
   } finally { db.close(); }
 });
+
+test('a WAL database copied without its -shm is read with its committed WAL frames; no -shm is created', async () => {
+  const file = path.join(dir, 'no-shm.db');
+  execFileSync('python3', ['-c', `import sqlite3,sys,os
+c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('PRAGMA journal_mode=WAL'); c.execute('PRAGMA wal_autocheckpoint=0')
+c.execute('CREATE TABLE t (i INTEGER PRIMARY KEY, v TEXT)'); c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+c.executemany('INSERT INTO t VALUES (?, ?)', [(i, 'x') for i in range(700)])
+os._exit(0)`, file]);
+  fs.rmSync(`${file}-shm`);
+  const before = [hash(file), hash(`${file}-wal`)];
+  const db = await openDatabase(file);
+  try { assert.equal(db.get<{ n: number }>('SELECT count(*) AS n FROM t')?.n, 700); } finally { db.close(); }
+  assert.ok(!fs.existsSync(`${file}-shm`), 'reading created no -shm');
+  assert.deepEqual([hash(file), hash(`${file}-wal`)], before, 'reading changed nothing');
+});

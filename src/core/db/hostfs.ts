@@ -48,6 +48,11 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
   const streams = new Set<FsStream>();
   const children = new Set<FsNode>();
   const journal = `${opts.dbName}-journal`;
+  // A WAL database copied without its -shm (or whose writer's -shm is gone) is still readable: in
+  // read mode a missing -shm is shown as an empty, read-only file, and SQLite then builds its
+  // wal-index from the -wal in private memory, as it does for a read-only -shm. Nothing is created.
+  const shm = `${opts.dbName}-shm`;
+  const absentShm = (n: FsNode): boolean => (n as FsNode & { absent?: boolean }).absent === true;
   const deny = (): never => { throw new FS.ErrnoError(ERRNO.EACCES); };
   // Only the database and its rollback journal may ever be written, and only in a write session.
   const mayWrite = (name: string): boolean => opts.writable && (name === opts.dbName || name === journal);
@@ -86,6 +91,10 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
     },
     node_ops: {
       getattr: wrap((n: FsNode) => {
+        if (absentShm(n)) {
+          const t = new Date(0);
+          return { dev: 0, ino: n.id, mode: n.mode, nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0, atime: t, mtime: t, ctime: t, blksize: 4096, blocks: 0 };
+        }
         const s = fs.statSync(realPath(n)); // st_size drives SQLite's idea of the page count
         return { dev: s.dev, ino: s.ino, mode: n.parent === n ? s.mode : visibleMode(n.name, s.mode), nlink: s.nlink,
           uid: s.uid, gid: s.gid, rdev: s.rdev, size: s.size, atime: s.atime, mtime: s.mtime, ctime: s.ctime,
@@ -100,7 +109,11 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
         if (a.mode !== undefined && mayWrite(n.name)) n.mode = a.mode; // chmod after create: keep it in-process only
       }),
       lookup: wrap((p: FsNode, name: string) => {
-        const s = fs.statSync(nodePath.join(realPath(p), name));
+        let s: fs.Stats;
+        try { s = fs.statSync(nodePath.join(realPath(p), name)); } catch (e) {
+          if (name !== shm || opts.writable || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          return Object.assign(H.createNode(p, name, 0o100444, 0), { absent: true });
+        }
         return H.createNode(p, name, visibleMode(name, s.mode), 0);
       }),
       mknod: wrap((p: FsNode, name: string, mode: number, dev: number) => {
@@ -123,6 +136,7 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
         if (isDir(s.node.mode)) { s.nfd = fs.openSync(realPath(s.node), 'r'); return; } // SQLite fsyncs the directory
         // A refused write open makes SQLite retry read-only: that is how read mode works.
         if ((s.flags & 3) !== 0 && !mayWrite(s.node.name)) deny();
+        if (absentShm(s.node)) { s.cache = null; return; }
         s.nfd = fs.openSync(realPath(s.node), hostFlags(s.flags));
         s.cache = opts.blockSize > 0 ? new Map<number, Buffer>() : null;
         streams.add(s);
@@ -133,6 +147,7 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
         s.nfd = undefined;
       }),
       read: wrap((s: FsStream, buf: Uint8Array, off: number, len: number, pos: number) => {
+        if (absentShm(s.node)) return 0;
         const n = readCached(s, buf, off, len, pos);
         if (pos < 20 && pos + n > 18 && s.node.name === opts.dbName) walHeaderFallback(s, buf, off, pos, n);
         return n;
