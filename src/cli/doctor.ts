@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { openDatabase } from '../core/db';
+import { loadSqlJs, openDatabaseSync, readConsistent, type FileDatabase } from '../core/db';
 import { runDetails, type RunDetails } from '../core/doctor/details';
 import { DuckDbEngine, isDuckDbPath } from '../core/duckdb/engine';
 import { describeSchema, detectProfile } from '../core/profiles/registry';
@@ -26,13 +26,20 @@ export async function withDoctor<T>(file: string, options: DoctorOptions, profil
       return await use(result, async (runId, profile) => (await duck.call('runDetails', { path: abs, runId, profile, profiles })) ?? undefined);
     } finally { await duck.dispose(); }
   }
-  const db = await openDatabase(abs);
+  // As the language server reads: a scan that overlapped another process's commit is read again
+  // on a fresh connection, and after a few tries the last result is shown with a note.
+  const SQL = await loadSqlJs();
+  let db: FileDatabase | undefined; // opened inside the retries: an open can meet a commit too
+  const current = (): FileDatabase => (db ??= openDatabaseSync(SQL, abs));
+  const source = { path: abs, current, reopen: () => { db?.close(); db = undefined; return current(); } };
   try {
-    return await use(runDoctor(db, options, profiles).result, async (runId, profile) => {
-      const p = detectProfile(describeSchema(db), profiles, profile);
-      return p ? runDetails(db, p, runId) : undefined;
+    const read = readConsistent(source, (d) => runDoctor(d, options, profiles).result, { attempts: 8 });
+    const result = read.consistent ? read.value : { ...read.value, notices: [...read.value.notices, read.message ?? ''] };
+    return await use(result, async (runId, profile) => {
+      const p = detectProfile(describeSchema(current()), profiles, profile);
+      return p ? runDetails(current(), p, runId) : undefined;
     });
-  } finally { db.close(); }
+  } finally { db?.close(); }
 }
 
 /** Exactly the documented JSON shape: absent keys omitted, ids as stored. */

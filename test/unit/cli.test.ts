@@ -1,6 +1,6 @@
 // The command line end to end: a real process on a real file, checking output shape and exit codes.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -121,4 +121,27 @@ c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE benchmark_runs SET status = 'f
     assert.match(r.out, /boom \\x1b\[2J\\x1b\[31mRED\\x07/, `${args[0]}: shown escaped`);
   }
   assert.match(JSON.parse(cli('show', db, id, '--json', '--now', now).out).run.error, /\x1b\[2J/, 'JSON keeps the value as stored');
+});
+
+test('doctor on a WAL database that another process commits to many times a second: a result every time, never an error', async () => {
+  const db = await zeFile();
+  execFileSync('python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL"); c.close()', db]);
+  const writer = spawn('python3', ['-c', `import sqlite3,sys,time,uuid
+c=sqlite3.connect(sys.argv[1], isolation_level=None)  # checkpoints every 1000 pages, as by default
+print('ready', flush=True)
+end=time.time()+60
+while time.time()<end:
+    c.execute('BEGIN IMMEDIATE')
+    for _ in range(40): c.execute("INSERT INTO evaluation_results(run_id, evaluator_name, score, max_score) VALUES (?, 'e', 1, 1)", (uuid.uuid4().hex,))
+    c.execute('COMMIT'); time.sleep(0.02)`, db], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve) => writer.stdout.once('data', resolve));
+    const codes: (number | null)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = spawnSync(process.execPath, [CLI, 'doctor', db, '--json', '--now', now], { encoding: 'utf8' });
+      codes.push(r.status);
+      assert.notEqual(r.status, 2, `run ${i}: ${r.stderr}`);
+      assert.equal(JSON.parse(r.stdout).profile, 'ze-benchmarks');
+    }
+  } finally { writer.kill(); }
 });
