@@ -119,3 +119,16 @@ test('a plan names its runs, the first ones and how many more (CLI and confirmat
   assert.equal(planRunsLine({ runIds: ids.slice(0, 2) }), 'runs (2): run-0, run-1');
   assert.equal(planRunsLine({ runIds: ids }, 3), 'runs (12): run-0, run-1, run-2, … and 9 more');
 });
+
+test('runs whose id is a blob are named by their hex and cleaned up like any other (named, and as stale)', async () => {
+  const file = await fresh(buildZeBenchmarks);
+  py(`import sqlite3,sys
+c=sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO benchmark_runs(run_id, batchId, suite, scenario, tier, agent, model, status, started_at) SELECT x'00ff10', batchId, 's', 'sc', 'L1', 'a', 'm', 'running', '2025-11-19 01:00:00' FROM batch_runs LIMIT 1")
+c.commit()`, file);
+  const named = await plan(file, 'delete-runs', { runIds: ['00ff10'] });
+  assert.equal(named.plan.refusal, undefined, named.plan.refusal);
+  assert.deepEqual(named.plan.runIds, ['00ff10']);
+  const { built } = await roundTrip(file, 'mark-stale');
+  assert.ok(built.plan.runIds.includes('00ff10'), 'the blob-id stale run is marked too');
+});

@@ -59,7 +59,11 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   const p = new Params();
   const ops = new Map<string, TableOp>();
   const runsTable = profile.runs.table;
-  const idIn = (ids: string[]): string => `${runIdExpr(profile)} IN (SELECT value FROM json_each(${p.add(runIdsJson(db, profile, ids))}))`;
+  // Ids as the doctor names them: a blob id is its lowercase hex (idText), so it is matched that way too.
+  const idIn = (ids: string[]): string => {
+    const e = runIdExpr(profile), json = p.add(runIdsJson(db, profile, ids));
+    return `(${e} IN (SELECT value FROM json_each(${json})) OR (typeof(${e}) = 'blob' AND lower(hex(${e})) IN (SELECT value FROM json_each(${json}))))`;
+  };
   const live = doctor.runs.filter((r) => isActive(r, options, profile.name)).map((r) => r.id);
 
   // A system that deletes softly (MLflow) gets what its own delete writes, unless the user asked
