@@ -14,6 +14,7 @@ import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
 import { LEAN_HEAP_FLAGS } from './core/engine/heap-flags';
+import { profileNames } from './core/profiles/registry';
 import { terminalSafe } from './cli/format';
 
 // A scan makes short-lived rows by the million: LEAN_HEAP_FLAGS keep peak RSS near what the doctor
@@ -89,6 +90,9 @@ async function main(argv: string[]): Promise<number> {
   if (!file) throw new UsageError(`${command} needs a database path.`);
   const options = doctorOptions(values);
   const profiles = userProfiles(values.mapping);
+  if (options.profile && !profileNames(profiles).includes(options.profile)) {
+    throw new UsageError(`--profile ${options.profile} is not a profile; known: ${profileNames(profiles).join(', ')}.`);
+  }
   const out = (s: string) => { const safe = values.json ? s : terminalSafe(s); process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`); };
 
   switch (command) {

@@ -73,6 +73,7 @@ export function doctorText(r: DoctorResult): string {
   const lines: string[] = [];
   lines.push(`${bold(path.basename(r.database))}  ${dim(r.database)}`);
   if (r.status === 'unknown-schema') {
+    for (const n of r.notices) lines.push(n);
     lines.push(`Unknown schema: no profile matches this database. Tables: ${r.tables.map((t) => t.name).join(', ') || '(none)'}.`);
     lines.push('Describe it with a mapping in .vscode/experiment-health.json (see the README, "Your own schema").');
     return lines.join('\n');

@@ -145,3 +145,21 @@ while time.time()<end:
     }
   } finally { writer.kill(); }
 });
+
+test('arguments that are not what they claim are refused with one sentence, exit 2', async () => {
+  const db = await zeFile();
+  for (const [args, why] of [
+    [['--now', '1'], /--now 1 is not an ISO date-time/], [['--now', 'Nov 20 2025'], /not an ISO date-time/], [['--now', '2025-02-30T00:00:00Z'], /not an ISO date-time/],
+    [['--stale-after', '0.001'], /between 1 and 525600/], [['--stale-after', '0x10'], /between 1 and 525600/], [['--stale-after', '-5'], /between 1 and 525600/],
+    [['--naive-timestamps', '+99:99'], /at most ±14:00/], [['--profile', 'nope'], /--profile nope is not a profile; known: .*ze-benchmarks/],
+  ] as const) {
+    const r = cli('doctor', db, ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}`);
+    assert.match(r.err, why);
+  }
+  assert.equal(cli('doctor', db, '--now', '2025-11-20').code, 1, 'a plain date is a date-time at local midnight');
+  assert.equal(cli('doctor', db, '--now', '2025-11-20T12:00:00+10:00').code, 1);
+  const wrong = cli('doctor', db, '--profile', 'optuna', '--now', now);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.out, /The profile optuna was chosen, but this database lacks what it reads: table studies; table trials\./);
+});

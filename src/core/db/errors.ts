@@ -75,7 +75,7 @@ export function fromFsError(e: unknown, file: string): EngineError {
 
 /** True when a SQLite message (sql.js gives only the text) may come from a concurrent writer. */
 export function isWriterSymptom(message: string): boolean {
-  return /malformed|database is locked|busy|readonly database|disk I\/O error|not a database/i.test(message);
+  return /malformed|database is locked|busy|locking protocol|readonly database|disk I\/O error|not a database/i.test(message);
 }
 
 /**
@@ -87,7 +87,8 @@ export function fromSqliteError(e: unknown, file: string, writerActive: boolean)
   if (e instanceof EngineError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   if (writerActive && isWriterSymptom(msg)) return engineError('busy-writer', file, msg);
-  if (/database is locked|busy/i.test(msg)) return engineError('busy-writer', file, msg);
+  // SQLITE_PROTOCOL: the -wal kept changing while SQLite built its private index of it.
+  if (/database is locked|busy|locking protocol/i.test(msg)) return engineError('busy-writer', file, msg);
   if (/readonly database|query_only|attempt to write/i.test(msg)) return engineError('read-only', file, msg);
   if (/malformed|corrupt/i.test(msg)) return engineError('corrupt', file, msg);
   if (/not a database/i.test(msg)) return engineError('not-sqlite', file, msg);

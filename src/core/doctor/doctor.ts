@@ -4,7 +4,7 @@
 import type { SqlDatabase } from '../db/types';
 import { dashed, readableIds } from '../ids';
 import type { Experiment, Finding, Run } from '../model';
-import { describeSchema, detectProfile, type SchemaTable } from '../profiles/registry';
+import { describeSchema, detectProfile, matches, type SchemaTable } from '../profiles/registry';
 import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
 import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
@@ -59,7 +59,18 @@ export function runDoctor(
     naiveTimestamps: naiveLabel(options.naive), tables,
   };
   if (!profile) {
-    return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices: [], shortIds: {} } };
+    const notices = allOptions.profile ? [`There is no profile named ${allOptions.profile}.`] : [];
+    return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices, shortIds: {} } };
+  }
+  if (allOptions.profile && !matches(profile, tables)) {
+    // A forced profile is still checked: reading another system's tables only fails obscurely.
+    const missing = profile.detect.map((d) => {
+      const t = tables.find((x) => x.name === d.table);
+      const cols = (d.columns ?? []).filter((c) => !t?.columns.includes(c));
+      return !t ? `table ${d.table}` : cols.length ? `${d.table}.${cols.join(', ')}` : '';
+    }).filter(Boolean);
+    return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], shortIds: {},
+      notices: [`The profile ${profile.name} was chosen, but this database lacks what it reads: ${missing.join('; ')}.`] } };
   }
   const notices: string[] = [];
   const noticeSet = new Set<string>();
