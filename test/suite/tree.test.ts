@@ -299,19 +299,23 @@ suite('run explorer', function () {
       const mine = other.children!.find((c) => c.label === 'mine.sqlite')!;
       assert.match(mine.contextValue!, /^experimentHealth:database:unknownSchema/);
       assert.strictEqual(mine.description, 'not an experiment database');
-      // Create Mapping… on it writes .vscode/experiment-health.json with a guessed profile
+      // Create Mapping… on it drafts .vscode/experiment-health.json with a guessed profile,
+      // unsaved: nothing is written until the user saves it
       if (!hadMapping) {
         const node = await vscode.commands.executeCommand('experimentHealth.test.treeReveal', mine.id);
         assert.ok(node);
         await vscode.commands.executeCommand('experimentHealth.createMapping');
-        const json = JSON.parse(fs.readFileSync(mapping, 'utf8'));
+        const draft = vscode.window.activeTextEditor!.document;
+        assert.strictEqual(draft.uri.scheme, 'untitled');
+        assert.ok(!fs.existsSync(mapping), 'nothing is written before the user saves');
+        const json = JSON.parse(draft.getText());
         assert.strictEqual(json.profiles.length, 1);
         assert.strictEqual(json.profiles[0].name, 'mine');
         assert.strictEqual(json.profiles[0].runs.table, 'jobs');
         assert.strictEqual(json.profiles[0].runs.id, 'job_id');
         assert.deepStrictEqual(json.profiles[0].children, [{ table: 'job_metrics', key: 'job_id', activity: [{ expr: 'ts' }] }]);
-        assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, mapping);
-        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+        assert.strictEqual(draft.uri.fsPath, mapping);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       }
     } finally {
       if (!hadMapping) fs.rmSync(mapping, { force: true });

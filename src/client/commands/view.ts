@@ -162,14 +162,13 @@ export async function createMapping(deps: ViewCommandDeps, clicked: unknown): Pr
     void deps.ui.warn(`${MAPPING_FILE} was left as it is: ${merged.error}. The new profile is on the clipboard.`);
     return uri;
   }
-  if (merged.created) {
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, '.vscode'));
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(merged.text));
-    log.info(`[explorer] created ${uri.fsPath} with profile ${merged.name}${summary ? ` for ${summary.path}` : ''}`);
-  }
-  const doc = await vscode.workspace.openTextDocument(uri);
+  // Nothing is written until the user saves: a new file is an untitled document at its path.
+  const doc = await vscode.workspace.openTextDocument(merged.created ? uri.with({ scheme: 'untitled' }) : uri);
   const editor = await vscode.window.showTextDocument(doc);
-  if (!merged.created) {
+  if (merged.created) {
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), merged.text));
+    log.info(`[explorer] drafted ${uri.fsPath} with profile ${merged.name}${summary ? ` for ${summary.path}` : ''} (unsaved)`);
+  } else {
     // appended as an edit of the open document: nothing is written until the user saves (and Undo works)
     const all = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
     await editor.edit((b) => b.replace(all, merged.text));
@@ -180,7 +179,7 @@ export async function createMapping(deps: ViewCommandDeps, clicked: unknown): Pr
   editor.selection = new vscode.Selection(pos, pos);
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.AtTop);
   void deps.ui.info(merged.created
-    ? `Created ${MAPPING_FILE} with a guessed profile "${merged.name}": check each column, then save.`
+    ? `Drafted ${MAPPING_FILE} with a guessed profile "${merged.name}": check each column, then save it to use it.`
     : `Added profile "${merged.name}" to ${MAPPING_FILE}: check it, then save.`, 'Open Mapping Guide')
     .then((a) => { if (a) void vscode.commands.executeCommand('experimentHealth.openMappingGuide'); });
   return uri;
