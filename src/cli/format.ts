@@ -1,10 +1,15 @@
 // Human output for the terminal: aligned tables, colour only when stdout is a TTY.
+import { randomBytes } from 'node:crypto';
 import type { RunState, Severity } from '../core/model';
 
 const useColour = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
-// Colour is written as a private marker (U+E000 code 'm'), turned into the real escape code by
-// terminalSafe only after every control character that came from a database has been escaped.
-const MARK = '\uE000';
+// Colour is written as a private marker (U+E000, a per-process nonce, the code, 'm'), turned into
+// the real escape code by terminalSafe only after every control character that came from a
+// database has been escaped. The nonce keeps a database from forging a marker.
+const MARK = `\uE000${randomBytes(6).toString('hex')}`;
+const MARK_RE = new RegExp(`${MARK}(\\d+)m`, 'g');
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const paint = (code: number) => (s: string) => (useColour() ? `${MARK}${code}m${s}${MARK}0m` : s);
 export const bold = paint(1);
 export const dim = paint(2);
@@ -24,14 +29,11 @@ export const severityText = (s: Severity) => SEVERITY_COLOUR[s](s);
  * (\x1b); then `paint`'s colour markers become real colour codes.
  */
 export function terminalSafe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-    .replace(/\uE000(\d+)m/g, '\x1b[$1m');
+  return s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(MARK_RE, '\x1b[$1m');
 }
 
 /** Visible width of text that may carry colour codes. */
-// eslint-disable-next-line no-control-regex
-const width = (s: string) => s.replace(/\uE000\d+m/g, '').length;
+const width = (s: string) => s.replace(MARK_RE, '').replace(CONTROL, '\\xNN').length; // as terminalSafe prints it
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));

@@ -114,7 +114,7 @@ test('control characters from the database reach the terminal escaped, never raw
   const db = await zeFile();
   const id = JSON.parse(cli('runs', db, '--json', '--tail', '1', '--now', now).out)[0].id as string;
   execFileSync('python3', ['-c', `import sqlite3,sys
-c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE benchmark_runs SET status = 'failed', metadata = ? WHERE run_id = ?", ('{"error":"boom \\\\u001b[2J\\\\u001b[31mRED\\\\u0007"}', sys.argv[2])); c.commit()`, db, id]);
+c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE benchmark_runs SET status = 'failed', metadata = ? WHERE run_id = ?", ('{"error":"boom \\\\u001b[2J\\\\u001b[31mRED\\\\u0007 \\\\ue0008mHIDDEN"}', sys.argv[2])); c.commit()`, db, id]);
   for (const args of [['doctor', db], ['show', db, id]]) {
     const r = cli(...args, '--now', now);
     assert.doesNotMatch(r.out, /[\x07\x1b]/, `${args[0]}: no raw ESC or BEL`);
