@@ -7,8 +7,12 @@ import type { Relation } from './relations';
 
 export interface CascadeStep {
   table: string;
-  /** SQL selecting the rowids of this table's affected rows (nested subqueries, read-only safe). */
-  rowidSql: string;
+  /**
+   * SQL condition on this table's own columns selecting its affected rows (nested subqueries,
+   * read-only safe). No rowids: in a WITHOUT ROWID table a bare rowid would silently resolve to
+   * an outer query's table.
+   */
+  where: string;
   params: SqlValue[];
   /** Path from the root, for explanations ("run → invocation → embedding"). */
   via: string[];
@@ -23,7 +27,7 @@ const MAX_DEPTH = 6;
  */
 export function cascadeSteps(graph: Relation[], rootTable: string, rootWhere: string, params: SqlValue[]): CascadeStep[] {
   const steps = new Map<string, CascadeStep>();
-  const root: CascadeStep = { table: rootTable, rowidSql: `SELECT rowid FROM ${q(rootTable)} WHERE ${rootWhere}`, params, via: [rootTable], depth: 0 };
+  const root: CascadeStep = { table: rootTable, where: rootWhere, params, via: [rootTable], depth: 0 };
   steps.set(rootTable, root);
   const queue = [root];
   while (queue.length) {
@@ -31,15 +35,15 @@ export function cascadeSteps(graph: Relation[], rootTable: string, rootWhere: st
     if (parent.depth >= MAX_DEPTH) continue;
     for (const r of graph) {
       if (r.kind !== 'owned' || r.parentTable !== parent.table || r.table === parent.table || r.table === rootTable) continue;
-      const sql = `SELECT rowid FROM ${q(r.table)} WHERE ${q(r.column)} IN (SELECT ${q(r.parentColumn)} FROM ${q(parent.table)} WHERE rowid IN (${parent.rowidSql}))`;
+      const sql = `${q(r.table)}.${q(r.column)} IN (SELECT ${q(parent.table)}.${q(r.parentColumn)} FROM ${q(parent.table)} WHERE ${parent.where})`;
       const existing = steps.get(r.table);
       if (existing) {
-        existing.rowidSql = `${existing.rowidSql} UNION ${sql}`;
+        existing.where = `(${existing.where}) OR (${sql})`;
         existing.params = [...existing.params, ...parent.params];
         existing.depth = Math.max(existing.depth, parent.depth + 1);
         continue;
       }
-      const step: CascadeStep = { table: r.table, rowidSql: sql, params: parent.params, via: [...parent.via, r.table], depth: parent.depth + 1 };
+      const step: CascadeStep = { table: r.table, where: sql, params: parent.params, via: [...parent.via, r.table], depth: parent.depth + 1 };
       steps.set(r.table, step);
       queue.push(step);
     }
@@ -51,7 +55,7 @@ export function cascadeSteps(graph: Relation[], rootTable: string, rootWhere: st
 export function cascadeCounts(db: SqlDatabase, steps: CascadeStep[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of steps) {
-    out[s.table] = db.get<{ n: number }>(`SELECT count(*) AS n FROM (${s.rowidSql})`, s.params)?.n ?? 0;
+    out[s.table] = db.get<{ n: number }>(`SELECT count(*) AS n FROM ${q(s.table)} WHERE ${s.where}`, s.params)?.n ?? 0;
   }
   return out;
 }

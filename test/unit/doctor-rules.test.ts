@@ -8,6 +8,8 @@ import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/option
 import { parseMappingFile } from '../../src/core/profiles/mapping';
 import { PANIC_DDL_CREATE_ALL } from '../fixtures/systems/panic-tda-ddl';
 import { buildPlan } from '../../src/core/cleanup/plan';
+import { runDetails } from '../../src/core/doctor/details';
+import { describeSchema, detectProfile } from '../../src/core/profiles/registry';
 
 const NOW = Date.parse('2025-11-20T12:00:00Z');
 const opts = (o: Partial<DoctorOptions> = {}): DoctorOptions => ({ ...defaultOptions(NOW), naive: { zone: 'utc' }, ...o });
@@ -182,7 +184,7 @@ test('panic-tda create_all: a step logged twice counts once, is its own finding,
 
 test('WITHOUT ROWID tables are read (key order, no incremental shortcut); a cleanup refuses them in one sentence', async () => {
   const db = await openMemoryDatabase();
-  db.exec(`CREATE TABLE runs(run_id TEXT PRIMARY KEY, stage TEXT, status TEXT, error TEXT, input_fingerprint TEXT, started_at TEXT, finished_at TEXT) WITHOUT ROWID;
+  db.exec(`CREATE TABLE runs(run_id TEXT PRIMARY KEY, stage TEXT, status TEXT, error TEXT, input_fingerprint TEXT, started_at TEXT, finished_at TEXT) WITHOUT ROWID, STRICT;
     INSERT INTO runs VALUES ('r2', 'w', 'running', NULL, 'f', '2025-11-20 05:00:00+00', NULL), ('r1', 'w', 'completed', NULL, 'f', '2025-11-20 04:00:00+00', '2025-11-20 04:30:00+00');`);
   const first = runDoctor(db, opts());
   assert.equal(first.result.status, 'ok', first.result.notices.join('\n'));
@@ -192,5 +194,21 @@ test('WITHOUT ROWID tables are read (key order, no incremental shortcut); a clea
   db.exec("UPDATE runs SET status = 'completed', finished_at = '2025-11-20 06:00:00+00' WHERE run_id = 'r2'");
   const again = runDoctor(db, opts(), [], first.state).result; // an update in place: must be read again
   assert.deepEqual(again.runs.map((r) => [r.id, r.state]), [['r1', 'completed'], ['r2', 'completed']]);
+  db.close();
+});
+
+test('run details of a WITHOUT ROWID runs table count only that run\'s child rows', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(`CREATE TABLE benchmark_runs(run_id TEXT PRIMARY KEY, batchId TEXT, suite TEXT NOT NULL, scenario TEXT NOT NULL, tier TEXT NOT NULL,
+      agent TEXT NOT NULL, model TEXT, status TEXT NOT NULL, started_at DATETIME, completed_at DATETIME, metadata TEXT) WITHOUT ROWID;
+    CREATE TABLE evaluation_results(id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, evaluator_name TEXT NOT NULL, score REAL NOT NULL,
+      max_score REAL NOT NULL, created_at DATETIME, FOREIGN KEY (run_id) REFERENCES benchmark_runs(run_id));
+    INSERT INTO benchmark_runs VALUES ('r1', NULL, 's', 'a', 'L1', 'x', 'm', 'completed', '2025-11-20 10:00:00', '2025-11-20 10:30:00', NULL),
+      ('r2', NULL, 's', 'b', 'L1', 'x', 'm', 'completed', '2025-11-20 10:00:00', '2025-11-20 10:30:00', NULL);
+    INSERT INTO evaluation_results(run_id, evaluator_name, score, max_score) VALUES ('r1', 'e', 1, 1), ('r2', 'e', 1, 1), ('r2', 'f', 1, 1), ('r2', 'g', 1, 1);`);
+  const profile = detectProfile(describeSchema(db))!;
+  assert.equal(profile.name, 'ze-benchmarks');
+  assert.deepEqual(runDetails(db, profile, 'r1')?.childCounts, { evaluation_results: 1 });
+  assert.deepEqual(runDetails(db, profile, 'r2')?.childCounts, { evaluation_results: 3 });
   db.close();
 });

@@ -11,7 +11,7 @@ const BARE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A WITHOUT ROWID table has no rowid to order by or to mark "read up to here" with. */
 export function isWithoutRowid(db: SqlDatabase, table: string): boolean {
   const sql = db.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [table])?.sql ?? '';
-  return /WITHOUT\s+ROWID\s*$/i.test(sql.trim());
+  return /WITHOUT\s+ROWID/i.test(sql.slice(sql.lastIndexOf(')') + 1)); // the options after the columns
 }
 
 /** Rows in the order they were written where the table has rowids (WITHOUT ROWID: key order). */
