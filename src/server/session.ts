@@ -50,7 +50,7 @@ export class DatabaseSession {
   /** User mappings in force for this database (settings and .vscode/experiment-health.json). */
   profiles: ProfileSpec[] = [];
   evaluatedAt = 0;
-  private watcher?: fs.FSWatcher;
+  private readonly watchers: fs.FSWatcher[] = [];
   private debounce?: NodeJS.Timeout;
   private tick?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -146,19 +146,25 @@ export class DatabaseSession {
     if (gone) void this.host.engineFor(this.path).call('close', { path: this.path }).catch(() => undefined);
   }
 
-  /** Watch the folder (the file itself may be replaced or deleted) for the db and its sidecars. */
+  /**
+   * Watch the folder (the file itself may be replaced or deleted) for the db and its sidecars;
+   * for a symlink, both the link's folder (re-pointed, deleted) and its target's (writes, -wal).
+   */
   private watch(): void {
-    const real = hostPath(this.path); // a symlink's target: its sidecars live there
-    const dir = path.dirname(real), base = path.basename(real);
-    const names = new Set([base, `${base}-wal`, `${base}-journal`, `${base}.wal`]); // .wal: DuckDB's
-    try {
-      this.watcher = fs.watch(dir, { persistent: false }, (_event, file) => {
-        if (file && !names.has(file.toString())) return;
-        this.changedOnDisk();
-      });
-      this.watcher.on('error', () => this.changedOnDisk());
-    } catch (e) {
-      this.host.log('warn', `cannot watch ${dir}: ${e instanceof Error ? e.message : String(e)}; changes are picked up every ${LIVE_TICK_MS / 1000} s`);
+    const real = hostPath(this.path);
+    for (const file of real === this.path ? [this.path] : [this.path, real]) {
+      const dir = path.dirname(file), base = path.basename(file);
+      const names = new Set([base, `${base}-wal`, `${base}-journal`, `${base}.wal`]); // .wal: DuckDB's
+      try {
+        const w = fs.watch(dir, { persistent: false }, (_event, name) => {
+          if (name && !names.has(name.toString())) return;
+          this.changedOnDisk();
+        });
+        w.on('error', () => this.changedOnDisk());
+        this.watchers.push(w);
+      } catch (e) {
+        this.host.log('warn', `cannot watch ${dir}: ${e instanceof Error ? e.message : String(e)}; changes are picked up every ${LIVE_TICK_MS / 1000} s`);
+      }
     }
   }
 
@@ -173,7 +179,7 @@ export class DatabaseSession {
     if (this.disposed) return;
     const live = !!this.result && (this.result.runs.some((r) => r.state === 'running') || this.result.experiments.some((e) => e.state === 'running'));
     // Without a working watcher, poll; with live runs, re-evaluate so they turn stale on time.
-    if (live || !this.watcher) this.tick = setTimeout(() => void this.evaluate(live ? 'time passed (live runs)' : 'poll'), LIVE_TICK_MS);
+    if (live || !this.watchers.length) this.tick = setTimeout(() => void this.evaluate(live ? 'time passed (live runs)' : 'poll'), LIVE_TICK_MS);
   }
 
   summary(): DatabaseSummary {
@@ -203,7 +209,7 @@ export class DatabaseSession {
     this.disposed = true;
     clearTimeout(this.debounce);
     clearTimeout(this.tick);
-    this.watcher?.close();
+    for (const w of this.watchers) w.close();
     void this.host.connection.sendDiagnostics({ uri: this.reportUri, diagnostics: [] });
     void this.host.engineFor(this.path).call('close', { path: this.path }).catch(() => undefined);
   }
