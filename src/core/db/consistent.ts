@@ -51,7 +51,7 @@ export function readConsistent<T>(src: ConsistentSource, read: (db: SqlDatabase)
     } catch (e) {
       const moved = fingerprint(src.path) !== before;
       if (!isRetryable(e, moved || writerActive(src.path))) throw e;
-      lastError = e instanceof EngineError && e.code === 'busy-writer' ? e
+      lastError = e instanceof EngineError && (e.code === 'busy-writer' || e.code === 'truncated') ? e
         : engineError('busy-writer', src.path, e instanceof Error ? e.message : String(e));
     }
   }
@@ -62,7 +62,7 @@ export function readConsistent<T>(src: ConsistentSource, read: (db: SqlDatabase)
 function isRetryable(e: unknown, writerActive: boolean): boolean {
   if (e instanceof EngineError) {
     if (e.code === 'busy-writer') return true;
-    return writerActive && (e.code === 'corrupt' || e.code === 'io' || e.code === 'read-only' || e.code === 'not-sqlite');
+    return writerActive && (e.code === 'corrupt' || e.code === 'io' || e.code === 'read-only' || e.code === 'not-sqlite' || e.code === 'truncated');
   }
   return writerActive && isWriterSymptom(e instanceof Error ? e.message : String(e));
 }

@@ -55,11 +55,9 @@ export function parseHeader(file: string, bytes: Buffer, fileSize: number): Head
   const inHeaderPages = bytes.readUInt32BE(28);
   const pageCount = inHeaderPages > 0 && bytes.readUInt32BE(92) === changeCounter ? inHeaderPages : null;
   if (fileSize < pageSize || (pageCount !== null && fileSize < pageCount * pageSize)) {
-    const detail = `${fileSize} bytes, header says ${pageCount ?? 1} pages of ${pageSize}`;
-    // A checkpoint writes page 1 before it extends the file: with a -wal or -journal beside it,
-    // a short file is a write in progress (retried), not a cut-off copy.
-    if (sidecar(`${file}-wal`).exists || sidecar(`${file}-journal`).exists) throw engineError('busy-writer', file, detail);
-    throw engineError('truncated', file, detail);
+    // (A checkpoint writes page 1 before it extends the file: readConsistent retries this while
+    // a -wal or -journal is beside it, and says 'truncated' only if it stays short.)
+    throw engineError('truncated', file, `${fileSize} bytes, header says ${pageCount ?? 1} pages of ${pageSize}`);
   }
   const enc = bytes.readUInt32BE(56);
   return {
