@@ -51,6 +51,8 @@ export function doctorJson(r: DoctorResult): object {
     staleAfterMinutes: r.staleAfterMinutes,
     experiments: r.experiments.map((e) => ({ id: e.id, label: e.label, state: e.state, runCounts: e.runCounts })),
     findings: r.findings.map(findingJson),
+    // What the reader should know about the reading itself (a file being written, columns missing).
+    ...(r.notices.length ? { notices: r.notices } : {}),
   };
 }
 

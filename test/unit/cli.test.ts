@@ -27,7 +27,8 @@ test('doctor --json prints exactly the documented shape and exits 1 when there a
   const r = cli('doctor', db, '--json', '--now', now);
   assert.equal(r.code, 1, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j), ['database', 'profile', 'now', 'staleAfterMinutes', 'experiments', 'findings']);
+  assert.deepEqual(Object.keys(j).filter((k) => k !== 'notices'), ['database', 'profile', 'now', 'staleAfterMinutes', 'experiments', 'findings']);
+  assert.ok(j.notices === undefined || (Array.isArray(j.notices) && j.notices.length > 0), 'notices only when there are some');
   assert.equal(j.profile, 'ze-benchmarks');
   for (const e of j.experiments) assert.deepEqual(Object.keys(e), ['id', 'label', 'state', 'runCounts']);
   const allowed = ['code', 'severity', 'experimentId', 'runId', 'table', 'count', 'message', 'details'];
@@ -159,6 +160,8 @@ test('arguments that are not what they claim are refused with one sentence, exit
   }
   assert.equal(cli('doctor', db, '--now', '2025-11-20').code, 1, 'a plain date is a date-time at local midnight');
   assert.equal(cli('doctor', db, '--now', '2025-11-20T12:00:00+10:00').code, 1);
+  const forcedJson = JSON.parse(cli('doctor', db, '--profile', 'optuna', '--now', now, '--json').out);
+  assert.match(forcedJson.notices?.[0] ?? '', /The profile optuna was chosen/, '--json carries the notes too');
   const wrong = cli('doctor', db, '--profile', 'optuna', '--now', now);
   assert.equal(wrong.code, 2);
   assert.match(wrong.out, /The profile optuna was chosen, but this database lacks what it reads: table studies; table trials\./);
