@@ -3,19 +3,19 @@
 // becomes epoch milliseconds (UTC) so rules compare like with like.
 
 /** How to read a timestamp that carries no zone. */
+export interface NaiveTime {
+  /** 'local': the wall time of the machine that wrote it (assumed to be this one); 'utc'. */
+  zone: 'local' | 'utc';
+  /** Overrides the local zone with a fixed offset east of UTC, e.g. +600 for Canberra. */
+  utcOffsetMinutes?: number;
+}
+
 /** 'local', 'utc', or a fixed offset the way the setting spells it ('+10:00', '-05:30'). */
 export function naiveLabel(n: NaiveTime): string {
   const m = n.utcOffsetMinutes;
   if (n.zone === 'utc' || m === undefined) return n.zone;
   const abs = Math.abs(m);
   return `${m < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-export interface NaiveTime {
-  /** 'local': the wall time of the machine that wrote it (assumed to be this one); 'utc'. */
-  zone: 'local' | 'utc';
-  /** Overrides the local zone with a fixed offset east of UTC, e.g. +600 for Canberra. */
-  utcOffsetMinutes?: number;
 }
 
 const TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
