@@ -2,7 +2,7 @@
 // Run the read, compare the file's fingerprint (change counter, -wal and -journal size/mtime)
 // before and after, and retry on a fresh connection when it moved or failed like a torn read.
 import { EngineError, engineError, isWriterSymptom } from './errors';
-import { hostPath, readChangeCounter, sidecar } from './header';
+import { hostPath, readChangeCounter, sidecar, writerActive } from './header';
 import type { SqlDatabase } from './types';
 
 export const TORN_READ_MESSAGE = 'the database is being written; showing the last consistent result';
@@ -35,8 +35,6 @@ export function fingerprint(given: string): string {
   return `${readChangeCounter(file)}|${w.exists ? `${w.size}@${w.mtimeMs}` : '-'}|${j.exists ? `${j.size}@${j.mtimeMs}` : '-'}`;
 }
 
-const writerActive = (given: string): boolean => { const file = hostPath(given); return sidecar(`${file}-journal`).exists || sidecar(`${file}-wal`).exists; };
-
 export function readConsistent<T>(src: ConsistentSource, read: (db: SqlDatabase) => T, opts: ConsistentOptions = {}): ConsistentResult<T> {
   const attempts = opts.attempts ?? 4, waitMs = opts.waitMs ?? 50;
   let last: { value: T } | undefined;
@@ -50,7 +48,7 @@ export function readConsistent<T>(src: ConsistentSource, read: (db: SqlDatabase)
       last = { value };
     } catch (e) {
       const moved = fingerprint(src.path) !== before;
-      if (!isRetryable(e, moved || writerActive(src.path))) throw e;
+      if (!isRetryable(e, moved || writerActive(hostPath(src.path)))) throw e;
       lastError = e instanceof EngineError && (e.code === 'busy-writer' || e.code === 'truncated') ? e
         : engineError('busy-writer', src.path, e instanceof Error ? e.message : String(e));
     }

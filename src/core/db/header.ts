@@ -26,6 +26,11 @@ export function hostPath(file: string): string {
   try { return fs.realpathSync(file); } catch { return file; }
 }
 
+/** A -journal or -wal beside the file: another process is (or was, and crashed while) writing it. */
+export function writerActive(file: string): boolean {
+  return sidecar(`${file}-journal`).exists || sidecar(`${file}-wal`).exists;
+}
+
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
 export function readAt(file: string, position: number, length: number): Buffer {
   let fd: number;

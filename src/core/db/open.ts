@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Database } from 'sql.js';
 import { SqlJsDatabase } from './database';
 import { EngineError, engineError, fromFsError, fromSqliteError } from './errors';
-import { hostPath, readHeader, sidecar } from './header';
+import { hostPath, readHeader, writerActive } from './header';
 import { createHostFs, READ_AHEAD, type HostFs } from './hostfs';
 import { fileIdentity, sameFile, type FileIdentity } from './identity';
 import { loadSqlJs, type SqlJs } from './sqljs';
@@ -42,7 +42,6 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
     blockSize: opts.blockSize ?? READ_AHEAD.blockSize, maxBlocks: opts.maxBlocks ?? READ_AHEAD.maxBlocks });
   FS.mkdir(mnt);
   FS.mount(hostFs.type, { root: path.dirname(real) }, mnt);
-  const writerActive = (): boolean => sidecar(`${real}-journal`).exists || sidecar(`${real}-wal`).exists;
 
   // Make the *main* database the host file: sql.js's constructor assigns a random MEMFS name
   // (ignored by this getter) and opens whatever `filename` says.
@@ -77,7 +76,7 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
     if (mode === 'read') db.exec('PRAGMA query_only = 1');
     db.exec('SELECT count(*) FROM sqlite_schema'); // reads the schema now: bad files fail at open
   } catch (e) {
-    const err = fromSqliteError(e, abs, writerActive());
+    const err = fromSqliteError(e, abs, writerActive(real));
     try { close(); } catch { /* keep the first error */ }
     throw err;
   }
@@ -87,7 +86,7 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
       checkSameFile(real, abs, identity);
       hostFs.invalidate(); // another process may have written since the last statement
     },
-    mapError: (e) => fromSqliteError(e, abs, writerActive()),
+    mapError: (e) => fromSqliteError(e, abs, writerActive(real)),
     close,
   });
   return Object.assign(wrapper, { mode, header, identity, hostFs });
