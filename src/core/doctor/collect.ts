@@ -148,8 +148,7 @@ export function aggregateChildren(
       if (typeof seq === 'number' && Number.isInteger(seq)) {
         agg.minSeq = agg.minSeq === undefined ? seq : Math.min(agg.minSeq, seq);
         agg.maxSeq = agg.maxSeq === undefined ? seq : Math.max(agg.maxSeq, seq);
-        agg.seen = markSeen(agg.seen, seq);
-        if (seq >= 0 && seq < MAX_BITSET_STEP) agg.seqRows = (agg.seqRows ?? 0) + 1;
+        if (seq >= 0 && seq < MAX_BITSET_STEP) { agg.seen = markSeen(agg.seen, seq); agg.seqRows = (agg.seqRows ?? 0) + 1; }
       }
       if (activity.length) {
         let maxes = rawMax.get(key);
@@ -182,8 +181,8 @@ function later(a: SqlValue, b: SqlValue, naive: NaiveTime): boolean {
 
 /** Step numbers seen, as a bitset: exact distinct counts in a few bytes per step. */
 const MAX_BITSET_STEP = 1 << 24;
-function markSeen(seen: Uint8Array | undefined, seq: number): Uint8Array | undefined {
-  if (seq < 0 || seq >= MAX_BITSET_STEP) return seen;
+/** Marks step `seq` (0 ≤ seq < MAX_BITSET_STEP, checked by the caller). */
+function markSeen(seen: Uint8Array | undefined, seq: number): Uint8Array {
   const byte = seq >> 3;
   if (!seen || seen.length <= byte) {
     const grown = new Uint8Array(Math.max(byte + 1, (seen?.length ?? 0) * 2, 16));
