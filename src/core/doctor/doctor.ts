@@ -4,7 +4,7 @@
 import type { SqlDatabase } from '../db/types';
 import { dashed, readableIds } from '../ids';
 import type { Experiment, Finding, Run } from '../model';
-import { describeSchema, detectProfile, matches, type SchemaTable } from '../profiles/registry';
+import { describeSchema, detectProfile, unmet, type SchemaTable } from '../profiles/registry';
 import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
 import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
@@ -62,13 +62,9 @@ export function runDoctor(
     const notices = allOptions.profile ? [`There is no profile named ${allOptions.profile}.`] : [];
     return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices, shortIds: {} } };
   }
-  if (allOptions.profile && !matches(profile, tables)) {
-    // A forced profile is still checked: reading another system's tables only fails obscurely.
-    const missing = profile.detect.map((d) => {
-      const t = tables.find((x) => x.name === d.table);
-      const cols = (d.columns ?? []).filter((c) => !t?.columns.includes(c));
-      return !t ? `table ${d.table}` : cols.length ? `${d.table}.${cols.join(', ')}` : '';
-    }).filter(Boolean);
+  // A forced profile is still checked: reading another system's tables only fails obscurely.
+  const missing = allOptions.profile ? unmet(profile, tables) : [];
+  if (missing.length) {
     return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], shortIds: {},
       notices: [`The profile ${profile.name} was chosen, but this database lacks what it reads: ${missing.join('; ')}.`] } };
   }

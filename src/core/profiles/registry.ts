@@ -17,12 +17,19 @@ export function describeSchema(db: SqlDatabase): SchemaTable[] {
   return db.tables().filter((t) => !t.startsWith('sqlite_')).map((name) => ({ name, columns: db.columns(name).map((c) => c.name) }));
 }
 
-export function matches(profile: ProfileSpec, schema: SchemaTable[]): boolean {
+/** What the schema lacks of the profile's detection rules: "table t" or "t.a, b"; empty when it matches. */
+export function unmet(profile: ProfileSpec, schema: SchemaTable[]): string[] {
   const byName = new Map(schema.map((t) => [t.name, new Set(t.columns)]));
-  return profile.detect.every((d) => {
+  return profile.detect.flatMap((d) => {
     const cols = byName.get(d.table);
-    return !!cols && (d.columns ?? []).every((c) => cols.has(c));
+    if (!cols) return [`table ${d.table}`];
+    const missing = (d.columns ?? []).filter((c) => !cols.has(c));
+    return missing.length ? [`${d.table}.${missing.join(', ')}`] : [];
   });
+}
+
+export function matches(profile: ProfileSpec, schema: SchemaTable[]): boolean {
+  return unmet(profile, schema).length === 0;
 }
 
 /** The best matching profile: user mappings first, then priority, then the most specific. */
