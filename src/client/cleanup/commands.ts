@@ -10,6 +10,7 @@ import { Disposable } from '../disposable';
 import type { ServerConnection } from '../languageClient';
 import { log } from '../log';
 import { confirmPlan, refuseBusy } from './dialogs';
+import { changeText, UNDO_WORDS } from '../../core/cleanup/describe';
 
 /** Anything a command can be invoked with: a target, a tree node carrying one, or nothing. */
 type Arg = Partial<CleanupTarget> & { target?: Partial<CleanupTarget>; runId?: string; experimentId?: string; path?: string } | undefined;
@@ -123,9 +124,7 @@ class CleanupCommands extends Disposable {
     if (!info) { void vscode.window.showInformationMessage('There is no cleanup to undo for this database.'); return; }
     if (info.refusal) { void vscode.window.showWarningMessage(`Cannot undo: ${info.refusal}`); return; }
     const restore: vscode.MessageItem = { title: 'Restore' };
-    const n = (k: number) => k.toLocaleString('en-US');
-    const detail = info.changes.filter((c) => c.deleted || c.updated)
-      .map((c) => `${c.table}: ${[c.deleted && `${n(c.deleted)} restored`, c.updated && `${n(c.updated)} reverted`].filter(Boolean).join(', ')}`).join('\n');
+    const detail = info.changes.filter((c) => c.deleted || c.updated).map((c) => `${c.table}: ${changeText(c, UNDO_WORDS)}`).join('\n');
     const choice = await vscode.window.showWarningMessage(`Undo "${info.title}" from ${new Date(info.time).toLocaleString()}?`, { modal: true, detail }, restore);
     if (choice !== restore) return;
     const preflight = await this.connection.client.sendRequest(CleanupPreflightRequest, { path: db });

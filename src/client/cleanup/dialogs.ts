@@ -1,7 +1,7 @@
 // The cleanup's conversations with the user: a modal confirmation whose detail lists what will
 // change, a typed confirmation for large cleanups, and the refusal with "Open as SQL…".
 import * as vscode from 'vscode';
-import { planRunsLine } from '../../core/cleanup/describe';
+import { changeText, planRunsLine } from '../../core/cleanup/describe';
 import type { CleanupPlan, PreflightResult } from '../../shared/protocol';
 
 export const ARCHIVE_AND_APPLY = { delete: 'Archive and Delete', update: 'Archive and Apply' } as const;
@@ -13,8 +13,7 @@ const isUpdate = (plan: CleanupPlan) => plan.action === 'mark-stale' || plan.sof
 
 /** The detail of the modal: one line per table, then what is left alone, then the archive. */
 export function planDetail(plan: CleanupPlan): string {
-  const lines = plan.changes.filter((c) => c.deleted || c.updated).map((c) =>
-    `${c.table}: ${[c.deleted && `${c.deleted.toLocaleString('en-US')} deleted`, c.updated && `${c.updated.toLocaleString('en-US')} changed`].filter(Boolean).join(', ')}`);
+  const lines = plan.changes.filter((c) => c.deleted || c.updated).map((c) => `${c.table}: ${changeText(c)}`);
   const runs = planRunsLine(plan, 8);
   if (runs) lines.push('', runs);
   if (plan.excluded.length) {

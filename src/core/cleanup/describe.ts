@@ -1,12 +1,21 @@
-// How a plan names its runs, the same in the CLI and the confirmation dialog: the user confirms
-// these runs, not only row counts.
+// How a cleanup describes itself, the same in the CLI, the dialogs and the reports: the runs the
+// user confirms, and what each table lost or had changed.
 import { dashed } from '../ids';
-import type { CleanupPlan } from './types';
+import type { CleanupPlan, TableChange } from './types';
+
+const count = (k: number): string => k.toLocaleString('en-US');
+
+/** "12 deleted, 3 changed" (a cleanup) or, with the undo's words, "12 restored, 3 reverted". */
+export function changeText(c: TableChange, words: { deleted: string; updated: string } = { deleted: 'deleted', updated: 'changed' }): string {
+  return [c.deleted && `${count(c.deleted)} ${words.deleted}`, c.updated && `${count(c.updated)} ${words.updated}`].filter(Boolean).join(', ');
+}
+
+export const UNDO_WORDS = { deleted: 'restored', updated: 'reverted' } as const;
 
 /** "runs (12): a, b, c, … and 2 more", or undefined when the plan touches no run. */
 export function planRunsLine(plan: Pick<CleanupPlan, 'runIds'>, max = 10): string | undefined {
   const n = plan.runIds.length;
   if (!n) return undefined;
   const shown = plan.runIds.slice(0, max).map(dashed).join(', ');
-  return `runs (${n.toLocaleString('en-US')}): ${shown}${n > max ? `, … and ${(n - max).toLocaleString('en-US')} more` : ''}`;
+  return `runs (${count(n)}): ${shown}${n > max ? `, … and ${count(n - max)} more` : ''}`;
 }

@@ -22,6 +22,7 @@ import { preflight } from './preflight';
 import { expr, paramsFor, q } from './sql';
 import { applyStatements, materialiseStatements } from './statements';
 import type { CleanupPlan, CleanupReport, ExecuteParams, TableChange } from './types';
+import { changeText } from './describe';
 
 export interface ExecuteHooks {
   /** Right after the write session opened (tests: a tiny cache so dirty pages spill early). */
@@ -272,7 +273,7 @@ function verifyApplied(
 
 function summary(plan: CleanupPlan, changes: TableChange[], problems: string[], archive?: string): string {
   const parts = changes.filter((c) => c.deleted || c.updated)
-    .map((c) => `${c.table} ${[c.deleted && `${c.deleted.toLocaleString('en-US')} deleted`, c.updated && `${c.updated.toLocaleString('en-US')} changed`].filter(Boolean).join(', ')}`);
+    .map((c) => `${c.table} ${changeText(c)}`);
   const head = `${plan.title.replace(/…$/, '')}: done (${parts.join('; ')}).`;
   const arch = archive ? ` Archived to ${path.dirname(archive)}; "Undo Last Cleanup" restores it.` : ' Not archived.';
   const ver = problems.length ? ` VERIFY FAILED: ${problems.join('; ')}.` : ' Verified.';

@@ -16,6 +16,7 @@ import { dbFingerprint } from './fingerprint';
 import { preflight } from './preflight';
 import { q } from './sql';
 import type { CleanupReport, UndoInfo } from './types';
+import { changeText, UNDO_WORDS } from './describe';
 
 export interface UndoParams { path: string; archive: string }
 
@@ -163,7 +164,7 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
   } finally { db.close(); }
   writeManifest(params.archive, { ...m, status: 'undone', undoneAt: new Date().toISOString(), fingerprintAfter: dbFingerprint(file) });
   const restored = m.changes.filter((c) => c.deleted || c.updated)
-    .map((c) => `${c.table} ${[c.deleted && `${c.deleted.toLocaleString('en-US')} restored`, c.updated && `${c.updated.toLocaleString('en-US')} reverted`].filter(Boolean).join(', ')}`);
+    .map((c) => `${c.table} ${changeText(c, UNDO_WORDS)}`);
   return {
     plan: { ...m.plan, title: `Undo: ${m.title}` },
     changes: m.changes,
