@@ -4,7 +4,11 @@
 // and its -journal may be written, and the database file itself can never be unlinked.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { DiskWaits, interiorChildren, Prefetcher } from './prefetch';
 import type { EmscriptenFS } from './sqljs';
+
+/** One per thread: every database this engine thread opens shares the helper thread. */
+const prefetcher = new Prefetcher();
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Emscripten's FS objects are untyped. */
 type FsNode = any;
@@ -26,12 +30,16 @@ export interface HostFsOptions {
   writable: boolean;
   blockSize: number;
   maxBlocks: number;
+  /** Prefetch children of looked-up interior pages even while reads are fast (tests). */
+  prefetchAlways?: boolean;
 }
 
 export interface HostFsStats {
   preads: number; preadBytes: number; hits: number; pwrites: number; fsyncs: number;
   /** Reads of exactly what SQLite asked for (a lookup elsewhere in the file), not a read-ahead block. */
   directReads: number;
+  /** Pages handed to the prefetch helper thread (see prefetch.ts). */
+  prefetchRequests: number;
 }
 
 export interface HostFs {
@@ -44,7 +52,7 @@ export interface HostFs {
 
 export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostFsOptions): HostFs {
   const C = fs.constants;
-  const stats: HostFsStats = { preads: 0, preadBytes: 0, hits: 0, pwrites: 0, fsyncs: 0, directReads: 0 };
+  const stats: HostFsStats = { preads: 0, preadBytes: 0, hits: 0, pwrites: 0, fsyncs: 0, directReads: 0, prefetchRequests: 0 };
   const streams = new Set<FsStream>();
   const children = new Set<FsNode>();
   const journal = `${opts.dbName}-journal`;
@@ -149,6 +157,7 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
       read: wrap((s: FsStream, buf: Uint8Array, off: number, len: number, pos: number) => {
         if (absentShm(s.node)) return 0;
         const n = readCached(s, buf, off, len, pos);
+        if (s.lookup && s.node.name === opts.dbName) prefetchChildren(s, buf, off, n, pos);
         if (pos < 20 && pos + n > 18 && s.node.name === opts.dbName) walHeaderFallback(s, buf, off, pos, n);
         return n;
       }),
@@ -219,6 +228,7 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
   function readCached(s: FsStream, buf: Uint8Array, off: number, len: number, pos: number): number {
     const bs = opts.blockSize;
     const sequential = followsOn(s, pos, len) && (!s.cache || worthReadingAhead(s, Math.floor(pos / bs)));
+    s.lookup = false;
     if (!s.cache || len > bs) {
       stats.preads++; stats.preadBytes += len; stats.directReads++;
       return fs.readSync(s.nfd, buf, off, len, pos);
@@ -226,7 +236,10 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
     if (!sequential && !s.cache.has(Math.floor(pos / bs)) && !s.cache.has(Math.floor((pos + len - 1) / bs))) {
       if (scratch.length < len) scratch = Buffer.allocUnsafe(len);
       stats.preads++; stats.preadBytes += len; stats.directReads++;
+      const started = performance.now();
       const n = fs.readSync(s.nfd, scratch, 0, len, pos);
+      s.lookup = true;
+      if (diskWaits(s).note(performance.now() - started) && s.lastChildren) requestPrefetch(s, s.lastChildren);
       buf.set(n === scratch.length ? scratch : scratch.subarray(0, n), off);
       return n;
     }
@@ -267,6 +280,22 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
     for (const i of [18, 19]) {
       if (i >= pos && i < pos + n && buf[off + i - pos] === 2) buf[off + i - pos] = 1;
     }
+  }
+
+  // Prefetch: a b-tree interior page that SQLite looked up (read alone, not inside a read-ahead
+  // block, whose neighbours the kernel reads ahead anyway) lists the pages a scan reads next. While
+  // the disk makes reads wait, a helper thread asks for them as SQLite works (prefetch.ts).
+  const diskWaits = (s: FsStream): DiskWaits => s.diskWaits ??= new DiskWaits(opts.prefetchAlways);
+  function prefetchChildren(s: FsStream, buf: Uint8Array, off: number, n: number, pos: number): void {
+    if ((n & (n - 1)) !== 0 || n < 512 || pos % n !== 0) return; // not a whole page
+    const kids = interiorChildren(buf.subarray(off, off + n), pos === 0 ? 100 : 0);
+    if (!kids) return;
+    s.lastChildren = kids.filter((k) => k > 0).map((k) => [(k - 1) * n, n] as const);
+    if (diskWaits(s).active) requestPrefetch(s, s.lastChildren);
+  }
+  function requestPrefetch(s: FsStream, pages: readonly (readonly [number, number])[]): void {
+    prefetcher.request(s.nfd, pages);
+    stats.prefetchRequests += pages.length;
   }
 
   function invalidate(): void {

@@ -39,7 +39,7 @@ export function openDatabaseSync(SQL: SqlJs, file: string, opts: OpenOptions = {
   const FS = SQL.FS;
   const id = ++mountCount, mnt = `/eh${id}`, base = path.basename(real);
   const hostFs = createHostFs(FS, { dbName: base, writable: mode === 'write',
-    blockSize: opts.blockSize ?? READ_AHEAD.blockSize, maxBlocks: opts.maxBlocks ?? READ_AHEAD.maxBlocks });
+    blockSize: opts.blockSize ?? READ_AHEAD.blockSize, maxBlocks: opts.maxBlocks ?? READ_AHEAD.maxBlocks, prefetchAlways: opts.prefetchAlways });
   FS.mkdir(mnt);
   FS.mount(hostFs.type, { root: path.dirname(real) }, mnt);
 

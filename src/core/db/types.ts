@@ -47,6 +47,8 @@ export interface OpenOptions {
   blockSize?: number;
   /** Blocks kept per open file (default READ_AHEAD: 64 blocks of 64 KiB). */
   maxBlocks?: number;
+  /** Prefetch a looked-up interior page's children even while reads are fast (tests; see prefetch.ts). */
+  prefetchAlways?: boolean;
 }
 
 export type JournalMode = 'rollback' | 'wal' | 'unknown';
