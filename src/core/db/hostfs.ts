@@ -157,7 +157,6 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
       read: wrap((s: FsStream, buf: Uint8Array, off: number, len: number, pos: number) => {
         if (absentShm(s.node)) return 0;
         const n = readCached(s, buf, off, len, pos);
-        if (s.lookup && s.node.name === opts.dbName) prefetchChildren(s, buf, off, n, pos);
         if (pos < 20 && pos + n > 18 && s.node.name === opts.dbName) walHeaderFallback(s, buf, off, pos, n);
         return n;
       }),
@@ -228,7 +227,6 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
   function readCached(s: FsStream, buf: Uint8Array, off: number, len: number, pos: number): number {
     const bs = opts.blockSize;
     const sequential = followsOn(s, pos, len) && (!s.cache || worthReadingAhead(s, Math.floor(pos / bs)));
-    s.lookup = false;
     if (!s.cache || len > bs) {
       stats.preads++; stats.preadBytes += len; stats.directReads++;
       return fs.readSync(s.nfd, buf, off, len, pos);
@@ -238,8 +236,7 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
       stats.preads++; stats.preadBytes += len; stats.directReads++;
       const started = performance.now();
       const n = fs.readSync(s.nfd, scratch, 0, len, pos);
-      s.lookup = true;
-      if (diskWaits(s).note(performance.now() - started) && s.lastChildren) requestPrefetch(s, s.lastChildren);
+      afterLookup(s, scratch.subarray(0, n), pos, performance.now() - started);
       buf.set(n === scratch.length ? scratch : scratch.subarray(0, n), off);
       return n;
     }
@@ -284,16 +281,19 @@ export function createHostFs(FS: EmscriptenFS & Record<string, any>, opts: HostF
 
   // Prefetch: a b-tree interior page that SQLite looked up (read alone, not inside a read-ahead
   // block, whose neighbours the kernel reads ahead anyway) lists the pages a scan reads next. While
-  // the disk makes reads wait, a helper thread asks for them as SQLite works (prefetch.ts).
-  const diskWaits = (s: FsStream): DiskWaits => s.diskWaits ??= new DiskWaits(opts.prefetchAlways);
-  function prefetchChildren(s: FsStream, buf: Uint8Array, off: number, n: number, pos: number): void {
-    if ((n & (n - 1)) !== 0 || n < 512 || pos % n !== 0) return; // not a whole page
-    const kids = interiorChildren(buf.subarray(off, off + n), pos === 0 ? 100 : 0);
-    if (!kids) return;
-    s.lastChildren = kids.filter((k) => k > 0).map((k) => [(k - 1) * n, n] as const);
-    if (diskWaits(s).active) requestPrefetch(s, s.lastChildren);
+  // the disk makes such lookups wait, a helper thread asks for them as SQLite works (prefetch.ts).
+  function afterLookup(s: FsStream, page: Uint8Array, pos: number, ms: number): void {
+    const waits: DiskWaits = s.diskWaits ??= new DiskWaits(opts.prefetchAlways);
+    const justStarted = waits.note(ms);
+    const n = page.length;
+    const isPage = s.node.name === opts.dbName && n >= 512 && (n & (n - 1)) === 0 && pos % n === 0;
+    const kids = isPage ? interiorChildren(page, pos === 0 ? 100 : 0) : undefined;
+    if (kids) s.lastInterior = { kids, pageSize: n };
+    // On turning on, the last interior page's children are still the ones being read.
+    if ((kids && waits.active) || (justStarted && s.lastInterior)) requestPrefetch(s, s.lastInterior);
   }
-  function requestPrefetch(s: FsStream, pages: readonly (readonly [number, number])[]): void {
+  function requestPrefetch(s: FsStream, { kids, pageSize }: { kids: number[]; pageSize: number }): void {
+    const pages = kids.filter((k) => k > 0).map((k) => [(k - 1) * pageSize, pageSize] as const);
     prefetcher.request(s.nfd, pages);
     stats.prefetchRequests += pages.length;
   }
