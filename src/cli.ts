@@ -13,21 +13,22 @@ import { doctorJson, doctorText, hasProblems, withDoctor } from './cli/doctor';
 import { doctorOptions, userProfiles, UsageError } from './cli/options';
 import { findRun, runsText, selectRuns, showText } from './cli/runs';
 import { cleanupCommand, undoCommand } from './cli/cleanup';
-import { LEAN_HEAP_FLAGS } from './core/engine/heap-flags';
+import { engineEnv, LEAN_HEAP_FLAGS } from './core/engine/launch';
 import { profileNames } from './core/profiles/registry';
 import { terminalSafe } from './cli/format';
 
 // A scan makes short-lived rows by the million: LEAN_HEAP_FLAGS keep peak RSS near what the doctor
 // holds (1 GB doctor: ~165 -> ~132 MB with a small young generation). A shebang cannot pass node
 // flags portably and v8.setFlagsFromString comes too late for the heap's sizes, so the CLI runs
-// itself once more with the flags (~40 ms), passing stdio, exit code and signals through. Only the
-// read-only commands: a cleanup stays one process, so killing it can never leave a writer running on.
+// itself once more with the flags and the engine's environment (~40 ms), passing stdio, exit code
+// and signals through. Only the read-only commands: a cleanup stays one process, so killing it can
+// never leave a writer running on.
 function relaunchWithFlags(): number | undefined {
   const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
   if (!['doctor', 'runs', 'show'].includes(command ?? '')) return undefined;
   const youngGeneration = LEAN_HEAP_FLAGS[0].split('=')[0]; // present: we are the relaunched child, or the user chose
   if (process.execArgv.some((a) => a.startsWith(youngGeneration)) || process.env.EXPERIMENT_HEALTH_NO_RELAUNCH) return undefined;
-  const r = spawnSync(process.execPath, [...LEAN_HEAP_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...LEAN_HEAP_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: engineEnv() });
   if (r.error) return undefined; // could not start a child: run here, with the default heap
   if (r.signal) process.kill(process.pid, r.signal);
   return r.status ?? 1;

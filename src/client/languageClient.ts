@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { DatabasesChangedNotification, REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
-import { LEAN_HEAP_FLAGS } from '../core/engine/heap-flags';
+import { engineEnv, LEAN_HEAP_FLAGS } from '../core/engine/launch';
 import { Disposable } from './disposable';
 import { log } from './log';
 
@@ -25,9 +25,10 @@ export class ServerConnection extends Disposable {
     super();
     const module = context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      // Heap flags that keep the server's RSS near what it holds, not what it churned.
-      run: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS] } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS, '--nolazy', '--inspect=6011'] } },
+      // Heap flags that keep the server's RSS near what it holds, not what it churned; io_uring
+      // for the reads that overlap a cold scan's disk waits (engineEnv).
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS], env: engineEnv() } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...LEAN_HEAP_FLAGS, '--nolazy', '--inspect=6011'], env: engineEnv() } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: REPORT_SCHEME, language: REPORT_LANGUAGE }],

@@ -4,6 +4,7 @@
 // Later: the doctor's own timing (dist/cli.js doctor FILE --json) when dist/cli.js exists.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { engineEnv } from '../../src/core/engine/launch';
 import { dropCaches, measure, type Measured } from './measure';
 import { loadQueries } from './queries';
 
@@ -13,8 +14,9 @@ const engineRun = path.join(__dirname, 'engine-run.js');
 
 interface EngineOut { firstOpenMs: number; openTablesMs: number; queries: { name: string; ms: number; rows: number }[]; vmHwmMb: number | null }
 
+// Engine processes start with the environment the language server and the CLI give theirs.
 function runEngine(file: string): { m: Measured; out: EngineOut } {
-  const m = measure([process.execPath, engineRun, file]);
+  const m = measure([process.execPath, engineRun, file], undefined, 0, engineEnv());
   if (m.status !== 0) throw new Error(`engine run failed: ${m.stderr}`);
   return { m, out: JSON.parse(m.stdout.trim().split('\n').pop()!) as EngineOut };
 }
@@ -94,7 +96,7 @@ function doctor(file: string): void {
 
 /** Full (cold), unchanged and after-append evaluations in one engine process (issue targets). */
 function doctorIncremental(file: string): boolean {
-  const m = measure([process.execPath, path.join(__dirname, 'doctor-run.js'), file], undefined, Number(process.env.BENCH_DOCTOR_TIMEOUT ?? 600));
+  const m = measure([process.execPath, path.join(__dirname, 'doctor-run.js'), file], undefined, Number(process.env.BENCH_DOCTOR_TIMEOUT ?? 600), engineEnv());
   if (m.status !== 0) { console.log(`doctor (incremental): failed (exit ${m.status}): ${m.stderr.slice(-500)}`); return false; }
   const d = JSON.parse(m.stdout.trim().split('\n').pop()!) as { cold: boolean; fullMs: number; runs: number; findings: number; unchangedMs: number;
     unchangedReused: boolean; appendedInvocations: number; appendedMs: number; appendedReused: boolean; appendedRuns: number; peakRssMb: number };

@@ -14,9 +14,9 @@ sys.stdout.write(json.dumps(dict(wall=w, rss=resource.getrusage(resource.RUSAGE_
   out=p.stdout.decode(errors='replace'), err=p.stderr.decode(errors='replace')[-2000:])))
 `;
 
-/** `timeoutS` 0 = none; a timed-out child reports status 124. */
-export function measure(cmd: string[], input?: string, timeoutS = 0): Measured {
-  const r = spawnSync('python3', ['-c', WRAPPER, String(timeoutS), ...cmd], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** `timeoutS` 0 = none; a timed-out child reports status 124. `env`: the child's environment. */
+export function measure(cmd: string[], input?: string, timeoutS = 0, env?: NodeJS.ProcessEnv): Measured {
+  const r = spawnSync('python3', ['-c', WRAPPER, String(timeoutS), ...cmd], { input, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`measure failed: ${r.stderr}`);
   const j = JSON.parse(r.stdout) as { wall: number; rss: number; status: number; out: string; err: string };
   return { wallS: j.wall, maxRssMb: j.rss / 1024, stdout: j.out, status: j.status, stderr: j.err };

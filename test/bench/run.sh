@@ -57,7 +57,7 @@ node out/test/bench/cleanup-bench.js "$SMALL" --work "$CACHE/cleanup" || echo "c
 # The language server's memory on the demo workspace: SQLite databases, the DuckDB reader, idle.
 echo; echo "== language server memory (demo workspace)"
 [ -d test/demo-workspace ] || bash test/harness/demo-workspace.sh >/dev/null
-# The server's own flags: LEAN_HEAP_FLAGS in src/core/engine/heap-flags.ts.
+# The server's own flags: LEAN_HEAP_FLAGS in src/core/engine/launch.ts.
 node esbuild.mjs >/dev/null && node --max-semi-space-size=2 --heap-growing-percent=30 out/test/bench/server-memory.js test/demo-workspace 2>/dev/null | tail -1
 
 # The explorer: click on an experiment → its first run row on screen, in the real workbench.

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { engineEnv, LEAN_HEAP_FLAGS } from '../../src/core/engine/launch';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -165,4 +166,22 @@ test('arguments that are not what they claim are refused with one sentence, exit
   const wrong = cli('doctor', db, '--profile', 'optuna', '--now', now);
   assert.equal(wrong.code, 2);
   assert.match(wrong.out, /The profile optuna was chosen, but this database lacks what it reads: table studies; table trials\./);
+});
+
+test('the read-only commands run in a child started with the lean heap flags and the engine environment', async () => {
+  const db = await zeFile();
+  // A preload (inherited through NODE_OPTIONS) records what each CLI process was started with.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-launch-'));
+  const preload = path.join(dir, 'record.cjs');
+  fs.writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(path.join(dir, 'seen.jsonl'))},
+    JSON.stringify({ execArgv: process.execArgv, ioUring: process.env.UV_USE_IO_URING ?? null }) + '\\n');`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${preload}` };
+  delete env.UV_USE_IO_URING;
+  const r = spawnSync(process.execPath, [CLI, 'doctor', db, '--json', '--now', now], { encoding: 'utf8', env });
+  assert.equal(r.status, 1, r.stderr);
+  const seen = fs.readFileSync(path.join(dir, 'seen.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { execArgv: string[]; ioUring: string | null });
+  assert.equal(seen.length, 2, 'the CLI, then the child it relaunched');
+  assert.deepEqual(seen[1]!.execArgv.slice(0, LEAN_HEAP_FLAGS.length), [...LEAN_HEAP_FLAGS]);
+  assert.equal(seen[1]!.ioUring, engineEnv(env).UV_USE_IO_URING ?? null, 'the child has the engine environment');
+  assert.equal(seen[0]!.ioUring, null, 'the parent was started without it');
 });

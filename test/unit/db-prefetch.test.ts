@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../src/core/db/open';
+import { engineEnv } from '../../src/core/engine/launch';
 import { DiskWaits, interiorChildren, Prefetcher } from '../../src/core/db/prefetch';
 import { buildDatabaseBytes } from '../fixtures/memory-db';
 
@@ -140,10 +142,33 @@ test('the helper thread reads what it is asked for, and survives a closed fd', a
     p.request(fd, pages.slice(0, 5)); // still serving after the failed read
     await until(() => p.read === 46);
     assert.equal(p.dropped, 0);
+    // Run again by the next test in a process started the way engine processes are.
+    if (process.env.EH_EXPECT_IO_URING) assert.ok(ioUringRings() > 0, "the helper's reads went through io_uring");
   } finally {
     fs.closeSync(fd);
     p.dispose();
   }
+});
+
+/** io_uring instances this process holds (libuv makes one per event loop at its first file operation). */
+function ioUringRings(): number {
+  return fs.readdirSync('/proc/self/fd').filter((f) => {
+    try { return fs.readlinkSync(`/proc/self/fd/${f}`).includes('io_uring'); } catch { return false; }
+  }).length;
+}
+
+test('in a process started with engineEnv, the helper reads through io_uring where this machine allows it', { skip: process.platform !== 'linux' || process.env.EH_EXPECT_IO_URING !== undefined }, () => {
+  // Whether io_uring works here at all: a plain process forced on, after one asynchronous read.
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').read(require('fs').openSync(process.execPath, 'r'), Buffer.alloc(16), 0, 16, 0, () => {
+    console.log(require('fs').readdirSync('/proc/self/fd').filter((f) => { try { return require('fs').readlinkSync('/proc/self/fd/' + f).includes('io_uring'); } catch { return false; } }).length);
+  })`], { env: { ...process.env, UV_USE_IO_URING: '1' }, encoding: 'utf8' });
+  const available = Number(probe.stdout.trim()) > 0;
+  const env = engineEnv({ ...process.env, EH_EXPECT_IO_URING: available ? '1' : '' });
+  delete env.NODE_TEST_CONTEXT; // a test run of its own, reporting to us in plain text
+  if (available) assert.equal(env.UV_USE_IO_URING, '1', 'engineEnv turns io_uring on where the kernel has it');
+  const child = spawnSync(process.execPath, ['--test', '--test-name-pattern=the helper thread reads', __filename], { env, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stdout + child.stderr);
+  assert.match(child.stdout, /# pass 1\b/);
 });
 
 test('HOSTFS asks for the children of looked-up interior pages, and results do not change', async () => {
