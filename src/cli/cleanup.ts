@@ -15,7 +15,7 @@ import { planRunsLine } from '../core/cleanup/describe';
 import { CLEANUP_ACTIONS, type CleanupAction, type CleanupPlan, type CleanupReport, type CleanupTarget, type PreflightResult } from '../core/cleanup/types';
 import { runDoctor } from '../core/doctor/doctor';
 import type { DoctorOptions } from '../core/doctor/options';
-import { dashed, matchId } from '../core/ids';
+import { matchId, shownId } from '../core/ids';
 import type { ProfileSpec } from '../core/profiles/spec';
 import { bold, dim, table } from './format';
 import { UsageError } from './options';
@@ -134,7 +134,7 @@ export function planText(plan: CleanupPlan, archive: boolean, archiveDir?: strin
   if (runs) lines.push(runs);
   if (plan.excluded.length) {
     lines.push(`left alone (${plan.excluded.length}):`);
-    for (const x of plan.excluded.slice(0, 20)) lines.push(`  ${dashed(x.runId)}: ${x.reason}`);
+    for (const x of plan.excluded.slice(0, 20)) lines.push(`  ${shownId(x.runId, plan.idStyle)}: ${x.reason}`);
     if (plan.excluded.length > 20) lines.push(`  … and ${plan.excluded.length - 20} more`);
   }
   for (const w of plan.warnings ?? []) lines.push(`note: ${w}`);

@@ -1,4 +1,4 @@
-import { dashed, matchId } from '../core/ids';
+import { matchId, shownId } from '../core/ids';
 import { RUN_STATES, type Run, type RunState } from '../core/model';
 import type { DoctorResult } from '../core/doctor/doctor';
 import { bold, dim, duration, localTime, stateText, table } from './format';
@@ -26,7 +26,7 @@ export function selectRuns(r: DoctorResult, q: RunsQuery): Run[] {
 
 export function runsText(r: DoctorResult, runs: Run[]): string {
   if (!runs.length) return 'No runs match.';
-  const short = (id: string) => r.shortIds[id] ?? dashed(id);
+  const short = (id: string) => r.shortIds[id] ?? shownId(id, r.idStyle);
   return table(['run', 'state', 'label', 'steps', 'started', 'duration', 'experiment'], runs.map((x) => [
     short(x.id), stateText(x.state), x.label ?? x.config ?? '',
     x.stepsExpected !== undefined ? `${x.stepsDone ?? 0}/${x.stepsExpected}` : x.stepsDone !== undefined ? String(x.stepsDone) : '',
@@ -38,16 +38,16 @@ export function findRun(r: DoctorResult, wanted: string): Run {
   const m = matchId(r.runs.map((x) => x.id), wanted);
   if (!m.id) {
     throw new UsageError(m.candidates.length
-      ? `${wanted} matches ${m.candidates.length} runs (${m.candidates.slice(0, 5).map(dashed).join(', ')}…); give more of the id.`
+      ? `${wanted} matches ${m.candidates.length} runs (${m.candidates.slice(0, 5).map((id) => shownId(id, r.idStyle)).join(', ')}…); give more of the id.`
       : `No run matches ${wanted}.`);
   }
   return r.runs.find((x) => x.id === m.id)!;
 }
 
 export function showText(r: DoctorResult, run: Run, columns: Record<string, unknown>, childCounts: Record<string, number>): string {
-  const lines = [`${bold('run')} ${dashed(run.id)}  ${stateText(run.state)}`];
+  const lines = [`${bold('run')} ${shownId(run.id, r.idStyle)}  ${stateText(run.state)}`];
   const kv = (k: string, v: unknown) => { if (v !== undefined && v !== null && v !== '') lines.push(`  ${k.padEnd(16)} ${String(v)}`); };
-  kv('experiment', dashed(run.experimentId));
+  kv('experiment', shownId(run.experimentId, r.idStyle));
   kv('label', run.label);
   kv('config', run.config);
   kv('steps', run.stepsExpected !== undefined ? `${run.stepsDone ?? 0} of ${run.stepsExpected}` : run.stepsDone);

@@ -1,11 +1,21 @@
-// Ids as people read and paste them. panic-tda stores UUIDs as 32 hex chars but prints them
-// dashed; its UUIDv7 ids share their first 8+ characters (a timestamp), so a short form must be
+// Ids as people read and paste them: the way the system itself prints them. panic-tda stores
+// UUIDs as 32 hex chars but prints them dashed (Python's str(UUID)); MLflow stores and prints its
+// run ids as 32 hex chars (uuid4().hex), and a dashed one pasted into `mlflow runs` is not found.
+// panic-tda's UUIDv7 ids share their first 8+ characters (a timestamp), so a short form must be
 // as long as it takes to tell the ids of one set apart.
 
 const HEX32 = /^[0-9a-f]{32}$/i;
 
+/** How a system prints its ids: 'uuid' = 32 hex digits shown dashed 8-4-4-4-12; absent = as stored. */
+export type IdStyle = 'uuid';
+
 export function dashed(id: string): string {
   return HEX32.test(id) ? `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`.toLowerCase() : id;
+}
+
+/** The id as the system prints it. */
+export function shownId(id: string, style: IdStyle | undefined): string {
+  return style === 'uuid' ? dashed(id) : id;
 }
 
 /** Normalises a pasted id for lookup: dashes and case do not matter for hex UUIDs. */
@@ -14,10 +24,10 @@ export function compactId(id: string): string {
   return /^[0-9a-f]+$/i.test(undashed) ? undashed.toLowerCase() : id;
 }
 
-/** Shortest prefix (of the dashed form, at least `min` chars) that is unique within `ids`. */
-export function readableIds(ids: Iterable<string>, min = 8): Map<string, string> {
+/** Shortest prefix (of the shown form, at least `min` chars) that is unique within `ids`. */
+export function readableIds(ids: Iterable<string>, style: IdStyle | undefined, min = 8): Map<string, string> {
   const list = [...new Set(ids)];
-  const shown = list.map(dashed);
+  const shown = list.map((id) => shownId(id, style));
   const out = new Map<string, string>();
   if (list.every((id) => id.length <= 12)) { list.forEach((id, i) => out.set(id, shown[i])); return out; }
   const sorted = [...shown].sort();

@@ -3,7 +3,7 @@
 import {
   CodeActionKind, SymbolKind, type CodeAction, type CodeLens, type Connection, type DocumentSymbol, type Hover,
 } from 'vscode-languageserver/node';
-import { dashed } from '../core/ids';
+import { shownId } from '../core/ids';
 import { CLEANUP_COMMANDS, RESETTABLE_PROFILES, dbPathFromReportUri, type CleanupTarget } from '../shared/protocol';
 import type { FixData } from './diagnostics';
 import { lineRange } from './diagnostics';
@@ -20,7 +20,7 @@ export function registerFeatures(connection: Connection, sessionFor: (path: stri
     if (line.kind === 'run' && line.runId) {
       const run = s.result.runs.find((r) => r.id === line.runId);
       if (!run) return null;
-      md.push(`**Run** \`${dashed(run.id)}\` — **${run.state}**`, '');
+      md.push(`**Run** \`${shownId(run.id, s.result.idStyle)}\` — **${run.state}**`, '');
       const row = (k: string, v: unknown) => { if (v !== undefined && v !== '') md.push(`| ${k} | ${String(v).replace(/\|/g, '\\|')} |`); };
       md.push('| | |', '|---|---|');
       row('steps', run.stepsExpected !== undefined ? `${run.stepsDone ?? 0} of ${run.stepsExpected}` : run.stepsDone);
@@ -31,7 +31,7 @@ export function registerFeatures(connection: Connection, sessionFor: (path: stri
     } else if (line.kind === 'experiment' && line.experimentId !== undefined) {
       const e = s.result.experiments.find((x) => x.id === line.experimentId);
       if (!e) return null;
-      md.push(`**Experiment** ${e.label} (\`${dashed(e.id)}\`) — **${e.state}**`, '');
+      md.push(`**Experiment** ${e.label} (\`${shownId(e.id, s.result.idStyle)}\`) — **${e.state}**`, '');
       md.push(`${e.runTotal} runs: ${Object.entries(e.runCounts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
       if (e.config) md.push('', `configuration: \`${e.config}\``);
       if (e.startedAt) md.push('', `started ${e.startedAt}${e.finishedAt ? `, finished ${e.finishedAt}` : ''}${e.lastActivityAt ? `, last activity ${e.lastActivityAt}` : ''}`);

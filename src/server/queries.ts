@@ -1,7 +1,7 @@
 // Tree data from a session's last result: experiments, pages of runs, groups. Served from memory,
 // so expanding an experiment with 100,000 runs costs a filter of a list sorted once, not a query.
 import type { DoctorResult } from '../core/doctor/doctor';
-import { dashed } from '../core/ids';
+import { shownId } from '../core/ids';
 import type { Run, RunState } from '../core/model';
 import { countStates } from '../core/doctor/states';
 import type { GroupsParams, RunGroup, RunsPage, RunsParams } from '../shared/protocol';
@@ -69,7 +69,7 @@ export function runsPage(result: DoctorResult, p: RunsParams): RunsPage {
   const offset = Math.max(0, Math.floor(p.offset || 0));
   const limit = Math.min(5000, Math.max(1, Math.floor(p.limit || 200)));
   const page = sorted.slice(offset, offset + limit);
-  const out: RunsPage = { runs: page, total: sorted.length, shortIds: Object.fromEntries(page.map((r) => [r.id, result.shortIds[r.id] ?? dashed(r.id)])) };
+  const out: RunsPage = { runs: page, total: sorted.length, shortIds: Object.fromEntries(page.map((r) => [r.id, result.shortIds[r.id] ?? shownId(r.id, result.idStyle)])) };
   const counts = page.filter((r) => childCounts?.has(r.id)).map((r) => [r.id, childCounts!.get(r.id)!] as const);
   if (counts.length) out.childCounts = Object.fromEntries(counts);
   return out;

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { DoctorResult } from '../core/doctor/doctor';
 import { ago } from '../core/doctor/time';
-import { dashed } from '../core/ids';
+import { shownId } from '../core/ids';
 import type { Experiment, Finding, Run } from '../core/model';
 import { pushTo } from '../core/collections';
 
@@ -68,7 +68,7 @@ export function renderReport(input: ReportInput): ReportModel {
     if (f.experimentId === undefined) databaseFindings.push(f);
     else pushTo(byExperiment, f.experimentId, f);
   }
-  const short = (id: string) => r.shortIds[id] ?? dashed(id);
+  const short = (id: string) => r.shortIds[id] ?? shownId(id, r.idStyle);
 
   for (const e of r.experiments) {
     const findings = byExperiment.get(e.id) ?? [];

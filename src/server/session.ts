@@ -191,6 +191,7 @@ export class DatabaseSession {
       experimentCount: r?.experiments.length ?? 0, runCounts: r ? countStates(r.runs) : {}, findingCounts,
     };
     if (r?.profile) s.profile = r.profile;
+    if (r?.idStyle) s.idStyle = r.idStyle;
     if (this.message) s.message = this.message;
     if (this.notices.length) s.notice = this.notices.join(' ');
     if (r && this.status === 'not-experiment-db') s.tables = r.tables;

@@ -2,6 +2,7 @@
 // server. Both sides import these objects, so a renamed method or changed shape fails to compile.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { CleanupAction, CleanupPlan, CleanupReport, CleanupTarget, PreflightResult, UndoInfo } from '../core/cleanup/types';
+import type { IdStyle } from '../core/ids';
 import type { Experiment, Finding, Run, RunState } from '../core/model';
 
 export const REPORT_SCHEME = 'experiment-health-report';
@@ -38,6 +39,8 @@ export interface DatabaseSummary {
   reportUri: string;
   status: DatabaseStatus;
   profile?: string;
+  /** How the database's system prints ids (core/ids.ts); absent: as stored. */
+  idStyle?: IdStyle;
   /** One sentence when status is error, unknown-schema or gone, with the next step. */
   message?: string;
   /** e.g. "WAL database, read-only snapshot; 12 kB not yet checkpointed". */
@@ -91,7 +94,7 @@ export interface RunsPage {
   runs: Run[];
   /** Runs matching the filter in all (for "Load more" and counts). */
   total: number;
-  /** Readable ids (dashed, unique within the database) for the runs on this page. */
+  /** Readable ids (in the system's own form, unique within the database) for the runs on this page. */
   shortIds: Record<string, string>;
   /** Runs on this page that have nested child runs, and how many (absent: none). */
   childCounts?: Record<string, number>;

@@ -268,6 +268,23 @@ suite('run explorer', function () {
     assert.match(text, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
+  test("copy id copies an MLflow run's id as MLflow prints it: 32 hex digits, no dashes", async () => {
+    const rel = 'mlflow/mlflow.db';
+    await waitForDatabases([rel]);
+    const db = byId(await snapshot([dbId(rel)]), dbId(rel))!;
+    const experiments = db.children!.filter((c) => c.contextValue?.startsWith('experimentHealth:experiment'));
+    let run: { id: string } | undefined;
+    for (const e of experiments) {
+      await vscode.commands.executeCommand('experimentHealth.test.treeReveal', e.id);
+      run = byId(await snapshot([dbId(rel), e.id]), e.id)?.children?.find((c) => c.contextValue?.startsWith('experimentHealth:run'));
+      if (run) break;
+    }
+    assert.ok(run, 'an MLflow run node');
+    assert.ok(await vscode.commands.executeCommand('experimentHealth.test.treeReveal', run.id), 'the run node is found');
+    await vscode.commands.executeCommand('experimentHealth.copyId');
+    assert.match(await vscode.env.clipboard.readText(), /^[0-9a-f]{32}$/);
+  });
+
   test('a database that cannot be read is one error item; an unknown schema offers Create Mapping…', async () => {
     const broken = path.join(folder(), 'broken.db');
     const unknown = path.join(folder(), 'mine.sqlite');

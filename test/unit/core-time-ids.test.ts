@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatNaive, parseTimestamp } from '../../src/core/doctor/time';
-import { compactId, dashed, matchId, readableIds } from '../../src/core/ids';
+import { compactId, dashed, matchId, readableIds, shownId } from '../../src/core/ids';
 
 const utc = { zone: 'utc' as const };
 
@@ -31,14 +31,20 @@ test('formatNaive writes what parseTimestamp reads back', () => {
   }
 });
 
-test('ids: dashed display, pasted ids match with or without dashes, short forms are unique', () => {
+test("ids: shown the system's way, pasted ids match with or without dashes, short forms are unique", () => {
   const a = '019a5864ea807275 8f514108aee1df0a'.replace(' ', ''), b = '019a5864ea837538aaaa4133b325aabc';
   assert.equal(dashed(a), '019a5864-ea80-7275-8f51-4108aee1df0a');
   assert.equal(compactId('019A5864-EA80-7275-8F51-4108AEE1DF0A'), a);
   assert.deepEqual(matchId([a, b], '019a5864-ea83').id, b);
   assert.deepEqual(matchId([a, b], '019a5864').candidates.length, 2);
-  const short = readableIds([a, b]);
+  const short = readableIds([a, b], 'uuid');
   assert.notEqual(short.get(a), short.get(b));
   assert.ok(short.get(a)!.length > 8 && dashed(a).startsWith(short.get(a)!));
-  assert.equal(readableIds(['12', '13']).get('12'), '12');
+  assert.equal(readableIds(['12', '13'], 'uuid').get('12'), '12');
+  // MLflow prints its run ids as stored (uuid4().hex): no dashes, in full or short.
+  const m1 = '3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b', m2 = '3f2a9c0e99999999aaaabbbbccccdddd';
+  assert.equal(shownId(m1, undefined), m1);
+  assert.equal(shownId(a, 'uuid'), dashed(a));
+  const ms = readableIds([m1, m2], undefined);
+  assert.ok(!ms.get(m1)!.includes('-') && m1.startsWith(ms.get(m1)!) && ms.get(m1) !== ms.get(m2), JSON.stringify([...ms]));
 });

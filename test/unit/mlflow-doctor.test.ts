@@ -26,6 +26,14 @@ const sorted = (xs: string[]) => [...xs].sort();
 const ids = (r: DoctorResult, state: string) => sorted(r.runs.filter((x) => x.state === state && !x.hidden).map((x) => x.id));
 
 describe('mlflow profile', () => {
+  test('run ids are shown as MLflow prints them: 32 hex digits without dashes, short forms their prefixes', async () => {
+    const { r } = await mlflowDoctor();
+    assert.equal(r.idStyle, undefined);
+    const hex = r.runs.filter((x) => /^[0-9a-f]{32}$/.test(x.id));
+    assert.ok(hex.length > 3, 'the fixture has uuid4().hex run ids');
+    for (const x of hex) assert.ok(x.id.startsWith(r.shortIds[x.id]!) && !r.shortIds[x.id]!.includes('-'), `${x.id} shown as ${r.shortIds[x.id]}`);
+  });
+
   for (const revision of REVISIONS) {
     test(`revision ${revision}: detected, every finding the builder expects and no other, no notices`, async () => {
       const { r, e } = await mlflowDoctor({ revision });

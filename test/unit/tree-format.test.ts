@@ -80,7 +80,8 @@ test('run labels: readable id, plus the system label when it adds something', ()
   assert.equal(runLabel(run({}), '01a1c122-8c53-75'), '01a1c122-8c53-75');
   assert.equal(runLabel(run({ id: 'c44f04b8-1111', label: 'window_3' }), 'c44f04b8'), 'c44f04b8 · window_3');
   assert.equal(runLabel(run({ id: '19', label: 'run 19 · variation 109 · batch 1' }), '19'), 'run 19 · variation 109 · batch 1');
-  assert.equal(runLabel(run({}), undefined), '01a1c122-8c53-757a-935e-728bcf9dfaf6');
+  assert.equal(runLabel(run({}), undefined, 'uuid'), '01a1c122-8c53-757a-935e-728bcf9dfaf6');
+  assert.equal(runLabel(run({}), undefined), '01a1c122-8c53-757a-935e-728bcf9dfaf6'.replace(/-/g, ''), 'as stored unless the system prints UUIDs dashed');
 });
 
 const summary = (over: Partial<DatabaseSummary>): DatabaseSummary => ({

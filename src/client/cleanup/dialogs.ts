@@ -2,6 +2,7 @@
 // change, a typed confirmation for large cleanups, and the refusal with "Open as SQL…".
 import * as vscode from 'vscode';
 import { changeText, planRunsLine } from '../../core/cleanup/describe';
+import { shownId } from '../../core/ids';
 import type { CleanupPlan, PreflightResult } from '../../shared/protocol';
 
 export const ARCHIVE_AND_APPLY = { delete: 'Archive and Delete', update: 'Archive and Apply' } as const;
@@ -17,7 +18,7 @@ export function planDetail(plan: CleanupPlan): string {
   const runs = planRunsLine(plan, 8);
   if (runs) lines.push('', runs);
   if (plan.excluded.length) {
-    lines.push('', `Left alone (${plan.excluded.length}):`, ...plan.excluded.slice(0, 5).map((x) => `  ${x.runId}: ${x.reason}`));
+    lines.push('', `Left alone (${plan.excluded.length}):`, ...plan.excluded.slice(0, 5).map((x) => `  ${shownId(x.runId, plan.idStyle)}: ${x.reason}`));
     if (plan.excluded.length > 5) lines.push(`  … and ${plan.excluded.length - 5} more`);
   }
   for (const w of plan.warnings ?? []) lines.push('', w);

@@ -3,7 +3,7 @@
 // details and charts are registered elsewhere.) UI goes through the `Ui` facade.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { dashed } from '../../core/ids';
+import { shownId } from '../../core/ids';
 import { RUN_STATES, type RunState } from '../../core/model';
 import type { DatabaseSummary, ReportLocation, ReportLocationParams, RunSort } from '../../shared/protocol';
 import { log } from '../log';
@@ -105,9 +105,9 @@ export async function sortBy({ explorer, ui }: ViewCommandDeps, arg?: unknown): 
   return choice;
 }
 
-/** Copies the ids (as people paste them: dashed UUIDs) of the selected runs and experiments. */
+/** Copies the ids of the selected runs and experiments as their system prints them (what its own tools accept). */
 export async function copyId({ ui }: ViewCommandDeps, nodes: TreeNode[]): Promise<string | undefined> {
-  const ids = nodes.map((n) => n.target).flatMap((t) => (t?.kind === 'run' ? [dashed(t.runId)] : t?.kind === 'experiment' ? [dashed(t.experimentId)] : []));
+  const ids = nodes.map((n) => n.target).flatMap((t) => (t?.kind === 'run' ? [shownId(t.runId, t.idStyle)] : t?.kind === 'experiment' ? [shownId(t.experimentId, t.idStyle)] : []));
   if (!ids.length) return undefined;
   const text = ids.join('\n');
   await ui.copy(text);

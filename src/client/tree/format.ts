@@ -1,7 +1,7 @@
 // Pure formatting for the run explorer: descriptions, counts, relative times, worst states,
 // icons and tooltips. No `vscode` import, so plain-Node unit tests load it (test/unit/tree-*.test.ts).
 import { shortDuration } from '../../core/doctor/time';
-import { dashed } from '../../core/ids';
+import { shownId, type IdStyle } from '../../core/ids';
 import type { Experiment, Run, RunCounts, RunState } from '../../core/model';
 import { DEFAULT_SEVERITY, type FindingCode } from '../../core/model';
 import type { DatabaseSummary } from '../../shared/protocol';
@@ -112,8 +112,8 @@ export function runDescription(run: Run, now: number, opts: { experimentLabel?: 
 }
 
 /** The readable id, plus the system's own label when it says more than the id. */
-export function runLabel(run: Run, shortId: string | undefined): string {
-  const id = shortId ?? dashed(run.id);
+export function runLabel(run: Run, shortId: string | undefined, idStyle?: IdStyle): string {
+  const id = shortId ?? shownId(run.id, idStyle);
   if (!run.label) return id;
   if (run.label.includes(id) || run.label.includes(run.id)) return run.label;
   return `${id} · ${run.label}`;
@@ -175,13 +175,13 @@ function table(rows: [string, string | undefined][]): string {
   return ['| | |', '|---|---|', ...kept.map(([k, v]) => `| ${k} | ${v.replace(/\n/g, ' ')} |`)].join('\n');
 }
 
-export function runTooltip(run: Run, now: number, ctx: { shortId?: string; experimentLabel?: string }): string {
+export function runTooltip(run: Run, now: number, ctx: { shortId?: string; experimentLabel?: string; idStyle?: IdStyle }): string {
   const code = (s: string | undefined) => (s ? `\`${s.replace(/`/g, "'")}\`` : undefined);
-  const head = `$(${stateIcon(run.state).id.replace('~spin', '')}) **Run ${md(ctx.shortId ?? dashed(run.id))}** — ${run.state}`;
+  const head = `$(${stateIcon(run.state).id.replace('~spin', '')}) **Run ${md(ctx.shortId ?? shownId(run.id, ctx.idStyle))}** — ${run.state}`;
   const rows: [string, string | undefined][] = [
-    ['id', code(dashed(run.id))],
+    ['id', code(shownId(run.id, ctx.idStyle))],
     ['label', run.label ? md(run.label) : undefined],
-    ['experiment', ctx.experimentLabel ? md(ctx.experimentLabel) : code(dashed(run.experimentId))],
+    ['experiment', ctx.experimentLabel ? md(ctx.experimentLabel) : code(shownId(run.experimentId, ctx.idStyle))],
     ['configuration', code(run.config)],
     ['steps', stepsText(run)],
     ['started', localTime(run.startedAt, now)],
@@ -194,10 +194,10 @@ export function runTooltip(run: Run, now: number, ctx: { shortId?: string; exper
   return `${head}\n\n${table(rows)}`;
 }
 
-export function experimentTooltip(e: Experiment, now: number): string {
+export function experimentTooltip(e: Experiment, now: number, idStyle?: IdStyle): string {
   const head = `$(${stateIcon(worstState(e.state, e.runCounts)).id.replace('~spin', '')}) **${md(e.label)}** — ${e.state}`;
   const rows: [string, string | undefined][] = [
-    ['id', `\`${dashed(e.id)}\``],
+    ['id', `\`${shownId(e.id, idStyle)}\``],
     ['configuration', e.config ? `\`${e.config.replace(/`/g, "'")}\`` : undefined],
     ['runs', countsText(e.runTotal, e.runCounts)],
     ['completed', e.runCounts.completed ? formatCount(e.runCounts.completed) : undefined],

@@ -4,7 +4,7 @@
 import type { SqlDatabase, SqlValue } from '../db/types';
 import { runDoctor, type DoctorResult } from '../doctor/doctor';
 import { staleThresholdMinutes, type DoctorOptions, optionsForProfile } from '../doctor/options';
-import { dashed } from '../ids';
+import { shownId } from '../ids';
 import type { Run } from '../model';
 import { detectProfile } from '../profiles/registry';
 import type { ProfileSpec } from '../profiles/spec';
@@ -49,6 +49,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   if (doctor.status !== 'ok' || !doctor.profile) return refuse('No profile matches this database, so Experiment Health cannot tell what a run is here.');
   const profile = detectProfile(doctor.tables, params.profiles ?? [], doctor.profile)!;
   base.profile = profile.name;
+  if (profile.idsShownAs) base.idStyle = profile.idsShownAs;
 
   const picked = pickRuns(doctor, profile, params);
   if (typeof picked === 'string') return refuse(picked, profile);
@@ -156,7 +157,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   const runIds = ops.has(runsTable) ? selectedRunIds(db, profile, nestedSql(ops, runsTable), p.values) : [];
   const activeHit = runIds.filter((id) => live.includes(id));
   if (activeHit.length) {
-    return refuse(`This cleanup would reach ${activeHit.length} run${activeHit.length === 1 ? '' : 's'} with recent activity (${activeHit.slice(0, 3).map(dashed).join(', ')}); stop them first or narrow the selection.`, profile);
+    return refuse(`This cleanup would reach ${activeHit.length} run${activeHit.length === 1 ? '' : 's'} with recent activity (${activeHit.slice(0, 3).map((id) => shownId(id, profile.idsShownAs)).join(', ')}); stop them first or narrow the selection.`, profile);
   }
   const changes: TableChange[] = [...ordered].reverse().map((op) => ({
     table: op.table, deleted: op.kind === 'delete' ? counts[op.table]! : 0, updated: op.kind === 'update' ? counts[op.table]! : 0,
@@ -197,7 +198,7 @@ interface Picked { runs: string[]; excluded: { runId: string; reason: string }[]
 function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams): Picked | string {
   const { action, target, options } = params;
   const excluded: Picked['excluded'] = [];
-  const expLabel = (id: string) => doctor.experiments.find((e) => e.id === id)?.label ?? dashed(id);
+  const expLabel = (id: string) => doctor.experiments.find((e) => e.id === id)?.label ?? shownId(id, profile.idsShownAs);
   if (target.experimentId !== undefined && !doctor.experiments.some((e) => e.id === target.experimentId)) {
     return `There is no experiment ${target.experimentId} in this database (any more).`;
   }

@@ -1,6 +1,7 @@
 // The cleanup contract's data: plan → confirm → preflight → archive → execute → verify → report
 // → (undo). Plain data: it crosses the worker, the LSP connection and the CLI's JSON unchanged.
 import type { DoctorOptions } from '../doctor/options';
+import type { IdStyle } from '../ids';
 import type { ProfileSpec } from '../profiles/spec';
 
 export type CleanupAction = 'delete-incomplete' | 'mark-stale' | 'reset-stale' | 'delete-orphans' | 'delete-runs' | 'delete-experiment';
@@ -39,6 +40,8 @@ export interface CleanupPlan {
   title: string;
   /** Runs that will be deleted or changed (ids as stored). */
   runIds: string[];
+  /** How the system prints run ids, for showing them (core/ids.ts). */
+  idStyle?: IdStyle;
   /** Runs the target named that will NOT be touched, and why (e.g. recent activity). */
   excluded: { runId: string; reason: string }[];
   /** Rows each table loses or has changed, children first. */

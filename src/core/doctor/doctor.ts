@@ -2,7 +2,7 @@
 // every problem with a stable code. Synchronous over one open database; the engine runs it in a
 // worker and the CLI in-process. Pass the previous state back in to re-read only what changed.
 import type { SqlDatabase } from '../db/types';
-import { dashed, readableIds } from '../ids';
+import { readableIds, shownId, type IdStyle } from '../ids';
 import type { Experiment, Finding, Run } from '../model';
 import { describeSchema, detectProfile, unmet, type SchemaTable } from '../profiles/registry';
 import type { ProfileSpec } from '../profiles/spec';
@@ -33,8 +33,10 @@ export interface DoctorResult {
   tables: SchemaTable[];
   /** Things the user should know about how this result was read (missing columns, clock skew). */
   notices: string[];
-  /** Short readable ids for display (dashed, unique within this database). */
+  /** Short readable ids for display (in the system's own form, unique within this database). */
   shortIds: Record<string, string>;
+  /** How the system prints its ids (see core/ids.ts); absent: as stored. */
+  idStyle?: IdStyle;
 }
 
 /** What a later evaluation can reuse. */
@@ -91,8 +93,8 @@ export function runDoctor(
   const runs = rawRuns.filter((r) => options.showHidden || !hiddenExperimentIds.has(r.experimentId ?? ''));
   for (const r of runs) if (hiddenExperimentIds.has(r.experimentId ?? '')) r.hidden = true;
   propagateDescendantActivity(runs, profile, children);
-  const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)]);
-  const shortOf = (id: string) => ids.get(id) ?? dashed(id);
+  const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)], profile.idsShownAs);
+  const shortOf = (id: string) => ids.get(id) ?? shownId(id, profile.idsShownAs);
   const expLabel = (id: string, label?: string) => label ?? shortOf(id);
 
   // Group runs by experiment; runs whose experiment row is gone still get a (marked) experiment.
@@ -147,7 +149,7 @@ export function runDoctor(
     ...base, status: 'ok', profile: profile.name,
     experiments: [...experiments.values()].map(stripExperiment),
     runs: derivedRuns.map(stripRun),
-    findings, notices, shortIds: Object.fromEntries(ids),
+    findings, notices, shortIds: Object.fromEntries(ids), idStyle: profile.idsShownAs,
   };
   return { result, state: {
     profile: profile.name, fingerprint, marks: marks.all(), children: new Map(children.map((c) => [c.spec.table, c])),

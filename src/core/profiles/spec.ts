@@ -1,6 +1,7 @@
 // A profile says how one system's database maps to experiments and runs. It is data (the same
 // shape as the user's generic mapping in settings or .vscode/experiment-health.json, validated by
 // the JSON schema in media/experiment-health.schema.json), so a new system is mostly a new file.
+import type { IdStyle } from '../ids';
 import type { RunState } from '../model';
 
 /** A SQL expression over the table's row alias (`t`), or simply a column name. */
@@ -107,6 +108,8 @@ export interface ProfileSpec {
   detect: { table: string; columns?: string[] }[];
   /** Higher wins when several profiles match. */
   priority?: number;
+  /** How the system prints ids: 'uuid' shows 32 hex digits dashed (panic-tda). Absent: as stored. */
+  idsShownAs?: IdStyle;
   experiments?: ExperimentsSpec;
   runs: RunsSpec;
   children?: ChildSpec[];

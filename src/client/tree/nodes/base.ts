@@ -2,6 +2,7 @@
 // description (`item()`, turned into a vscode.TreeItem by ../provider.ts) and its children, which it
 // caches and disposes (vscode-pull-request-github's TreeNode). Plain Node unit tests drive them with
 // a fake server (test/unit/tree-nodes.test.ts).
+import type { IdStyle } from '../../../core/ids';
 import type { Experiment, Run } from '../../../core/model';
 import type { DatabaseSummary, ExperimentsParams, GroupsParams, RunGroup, RunsPage, RunsParams } from '../../../shared/protocol';
 import type { IconSpec } from '../format';
@@ -47,8 +48,8 @@ export interface ItemSpec {
  */
 export type NodeTarget =
   | { kind: 'database'; path: string; summary: DatabaseSummary }
-  | { kind: 'experiment'; path: string; experimentId: string; experiment: Experiment; profile?: string }
-  | { kind: 'run'; path: string; experimentId: string; runId: string; run: Run; shortId?: string; profile?: string };
+  | { kind: 'experiment'; path: string; experimentId: string; experiment: Experiment; profile?: string; idStyle?: IdStyle }
+  | { kind: 'run'; path: string; experimentId: string; runId: string; run: Run; shortId?: string; profile?: string; idStyle?: IdStyle };
 
 export abstract class TreeNode {
   abstract readonly id: string;

@@ -30,7 +30,7 @@ export class DatabaseNode extends TreeNode {
     const labels = new Map<string, string>();
     this.labelOf = labels;
     const node = this;
-    this.display = { path: summary.path, get profile() { return node.summary.profile; }, experimentLabel: (id) => labels.get(id) };
+    this.display = { path: summary.path, get profile() { return node.summary.profile; }, get idStyle() { return node.summary.idStyle; }, experimentLabel: (id) => labels.get(id) };
   }
   private readonly labelOf: Map<string, string>;
 

@@ -42,7 +42,7 @@ export class ExperimentNode extends TreeNode {
       id: this.id,
       label: experimentLabel(e),
       description: e.hidden ? `deleted · ${counts}` : hidden ? `${counts} · ${plural(hidden, 'deleted run')}` : counts,
-      tooltip: experimentTooltip(e, this.ctx.now()),
+      tooltip: experimentTooltip(e, this.ctx.now(), this.display.idStyle),
       icon: e.hidden ? { id: 'trash' } : stateIcon(worstState(e.state, e.runCounts)),
       contextValue: experimentContextValue(e, this.display.profile),
       collapsible: total + hidden > 0 ? 'collapsed' : 'none',
@@ -112,6 +112,6 @@ export class ExperimentNode extends TreeNode {
   }
 
   override get target(): NodeTarget {
-    return { kind: 'experiment', path: this.display.path, experimentId: this.experiment.id, experiment: this.experiment, profile: this.display.profile };
+    return { kind: 'experiment', path: this.display.path, experimentId: this.experiment.id, experiment: this.experiment, profile: this.display.profile, idStyle: this.display.idStyle };
   }
 }

@@ -1,3 +1,4 @@
+import type { IdStyle } from '../../../core/ids';
 import type { Run } from '../../../core/model';
 import type { RunsPage, RunsParams } from '../../../shared/protocol';
 import { runContextValue, CV } from '../contextValues';
@@ -8,6 +9,8 @@ import { hiddenParam, sameData, TreeNode, type ItemSpec, type NodeTarget, type T
 export interface RunDisplay {
   path: string;
   profile?: string;
+  /** How the database's system prints ids (core/ids.ts). */
+  idStyle?: IdStyle;
   /** Shown in front of the description (recent runs span experiments). */
   showExperiment?: boolean;
   experimentLabel(id: string): string | undefined;
@@ -40,9 +43,9 @@ export class RunNode extends TreeNode {
     const description = runDescription(this.run, now, { experimentLabel: this.display.showExperiment ? expLabel : undefined });
     return {
       id: this.id,
-      label: runLabel(this.run, this.shortId),
+      label: runLabel(this.run, this.shortId, this.display.idStyle),
       description: [this.run.hidden ? 'deleted' : undefined, nested, description].filter(Boolean).join(' · '),
-      tooltip: runTooltip(this.run, now, { shortId: this.shortId, experimentLabel: expLabel }) + (nested ? `\n\n${nested} nested under this run` : ''),
+      tooltip: runTooltip(this.run, now, { shortId: this.shortId, experimentLabel: expLabel, idStyle: this.display.idStyle }) + (nested ? `\n\n${nested} nested under this run` : ''),
       icon: this.run.hidden ? { id: 'trash' } : stateIcon(this.run.state),
       contextValue: runContextValue(this.run, this.display.profile),
       collapsible: this.childCount && this.query ? 'collapsed' : 'none',
@@ -64,7 +67,7 @@ export class RunNode extends TreeNode {
   override reset(): void { this.nested?.reset(); this.nested = undefined; }
 
   override get target(): NodeTarget {
-    return { kind: 'run', path: this.display.path, experimentId: this.run.experimentId, runId: this.run.id, run: this.run, shortId: this.shortId, profile: this.display.profile };
+    return { kind: 'run', path: this.display.path, experimentId: this.run.experimentId, runId: this.run.id, run: this.run, shortId: this.shortId, profile: this.display.profile, idStyle: this.display.idStyle };
   }
 }
 

@@ -13,6 +13,7 @@ export const panicTda: ProfileSpec = {
     { table: 'invocation', columns: ['id', 'run_id', 'sequence_number', 'completed_at'] },
   ],
   priority: 10,
+  idsShownAs: 'uuid', // SQLModel's Uuid columns: 32 hex digits stored, Python's dashed form printed
   experiments: {
     table: 'experimentconfig',
     id: 'id',
