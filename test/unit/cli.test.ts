@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { engineEnv, LEAN_HEAP_FLAGS } from '../../src/core/engine/launch';
+import { buildEgregora } from '../fixtures/systems/egregora';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -110,6 +111,22 @@ p=subprocess.run(sys.argv[1:], capture_output=True); sys.stdout.write(p.stdout.d
   assert.equal(detail.columns.notes, '<text, 100000 bytes, too long to show>');
   assert.equal(detail.columns.run_id, id);
   assert.ok(peakMb < 250, `show peaked at ${peakMb.toFixed(0)} MB for a 300 MB value`);
+});
+
+test("a run's 150 MB error text is described, not read: the doctor's memory stays flat", async () => {
+  const db = (await buildEgregora({ now: new Date(now), seed: 7 })).write(fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-big-')));
+  const id = JSON.parse(cli('runs', db, '--json', '--tail', '1', '--now', now).out)[0].id as string;
+  execFileSync('python3', ['-c', `import sqlite3,sys
+c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE runs SET status = 'failed', error = ? WHERE run_id = ?", ('Traceback\\n' * 15000000, sys.argv[2])); c.commit()`, db, id]);
+  const r = spawnSync('python3', ['-c', `import resource,subprocess,sys
+p=subprocess.run(sys.argv[1:], capture_output=True); sys.stdout.write(p.stdout.decode()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)`,
+  process.execPath, CLI, 'runs', db, '--json', '--now', now], { encoding: 'utf8' });
+  const lines = r.stdout.trim().split('\n');
+  const peakMb = Number(lines.pop()) / 1024;
+  const run = (JSON.parse(lines.join('\n')) as { id: string; state: string; error?: string }[]).find((x) => x.id === id);
+  assert.equal(run?.state, 'failed');
+  assert.equal(run?.error, '<text, 150000000 bytes, too long to show>');
+  assert.ok(peakMb < 150, `the CLI peaked at ${peakMb.toFixed(0)} MB reading a 150 MB error`);
 });
 
 test('control characters from the database reach the terminal escaped, never raw', async () => {

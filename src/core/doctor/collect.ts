@@ -5,7 +5,7 @@ import type { SqlDatabase, SqlValue } from '../db/types';
 import type { ChildSpec, ProfileSpec, TimeSpec } from '../profiles/spec';
 import type { DoctorOptions } from './options';
 import type { TableMarks } from './incremental';
-import { checkedExpressions, idText, num, q, rowOrder, text } from './sql';
+import { checkedExpressions, idText, num, q, rowOrder, shownValue, text } from './sql';
 import { parseTimestamp, type NaiveTime } from './time';
 
 export interface RawExperiment {
@@ -56,6 +56,7 @@ export function readExperiments(db: SqlDatabase, profile: ProfileSpec, options: 
     id: spec.id, label: spec.label, config: spec.config,
     startedAt: spec.startedAt?.expr, finishedAt: spec.finishedAt?.expr, hidden: spec.hidden,
   }, notices);
+  for (const k of ['label', 'config'] as const) e[k] = shownValue(e[k]!);
   const rows = db.all<Record<string, SqlValue>>(
     `SELECT ${e.id} AS id, ${e.label} AS label, ${e.config} AS config, ${e.startedAt} AS startedAt,
             ${e.finishedAt} AS finishedAt, ${e.hidden} AS hidden FROM ${q(spec.table)} t${rowOrder(db, spec.table)}`);
@@ -73,6 +74,9 @@ export function readExperiments(db: SqlDatabase, profile: ProfileSpec, options: 
   return out;
 }
 
+/** Text that is only shown (a traceback can be 200 MB): described instead of read when long. */
+const SHOWN_TEXT = ['label', 'config', 'error', 'stopReason'] as const;
+
 export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorOptions, notices: string[]): RawRun[] {
   const spec = profile.runs;
   const refs = [...new Set((profile.children ?? []).map((c) => c.references).filter((r): r is string => !!r && r !== spec.id))];
@@ -83,6 +87,7 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
     model: spec.model, hidden: spec.hidden, startsSession: spec.sessions?.startsWhen, parent: spec.parent,
     ...Object.fromEntries(refs.map((r, i) => [`ref${i}`, r])),
   }, notices);
+  for (const k of SHOWN_TEXT) e[k] = shownValue(e[k]!);
   const cols = Object.entries(e).map(([name, sql]) => `${sql} AS ${q(name)}`).join(', ');
   const rows = db.all<Record<string, SqlValue>>(`SELECT ${cols} FROM ${q(spec.table)} t${rowOrder(db, spec.table)}`);
   const out: RawRun[] = [];

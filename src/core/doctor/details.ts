@@ -3,23 +3,15 @@ import type { SqlDatabase, SqlValue } from '../db/types';
 import { cascadeCounts, cascadeSteps } from '../cascade';
 import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
-import { expr, q } from './sql';
+import { expr, q, shownValue } from './sql';
 
 export interface RunDetails { columns: Record<string, SqlValue>; childCounts: Record<string, number> }
-
-/** Longer text or blob values are described, not read: a run row can hold a 1 GB blob. */
-export const MAX_SHOWN_BYTES = 64 * 1024;
 
 export function runDetails(db: SqlDatabase, profile: ProfileSpec, runId: string): RunDetails | undefined {
   const table = profile.runs.table;
   const where = `${expr(profile.runs.id, q(table))} = ?`;
   const id = idParam(db, profile, runId);
-  // octet_length() and typeof() read only the record header, so a big value is never loaded.
-  const select = db.columns(table).map((c) => {
-    const v = q(c.name);
-    return `CASE WHEN typeof(${v}) IN ('text', 'blob') AND octet_length(${v}) > ${MAX_SHOWN_BYTES} `
-      + `THEN '<' || typeof(${v}) || ', ' || octet_length(${v}) || ' bytes, too long to show>' ELSE ${v} END AS ${v}`;
-  }).join(', ') || '*';
+  const select = db.columns(table).map((c) => `${shownValue(q(c.name))} AS ${q(c.name)}`).join(', ') || '*';
   const row = db.get<Record<string, SqlValue>>(`SELECT ${select} FROM ${q(table)} WHERE ${where}`, [id]);
   if (!row) return undefined;
   const steps = cascadeSteps(relationGraph(db, profile), table, where, [id]).filter((s) => s.table !== table);

@@ -19,6 +19,20 @@ export function rowOrder(db: SqlDatabase, table: string): string {
   return isWithoutRowid(db, table) ? '' : ' ORDER BY t.rowid';
 }
 
+/** Longer text or blob values are described, not read: a run row can hold a 1 GB blob or a 200 MB traceback. */
+export const MAX_SHOWN_BYTES = 64 * 1024;
+
+/**
+ * `sql`'s value when it is short, else a description: `<text, 200000000 bytes, too long to show>`.
+ * typeof() and octet_length() of a column read only the record header, so a big value is never
+ * loaded (an expression over a column still is: SQLite evaluates it whole).
+ */
+export function shownValue(sql: string, maxBytes = MAX_SHOWN_BYTES): string {
+  if (sql === 'NULL') return sql;
+  return `CASE WHEN typeof(${sql}) IN ('text', 'blob') AND octet_length(${sql}) > ${maxBytes} `
+    + `THEN '<' || typeof(${sql}) || ', ' || octet_length(${sql}) || ' bytes, too long to show>' ELSE ${sql} END`;
+}
+
 /** Column name → quoted reference on alias; anything else is taken as a SQL expression. */
 export function expr(e: string, alias = 't'): string {
   return BARE.test(e) ? `${alias}.${q(e)}` : e;
