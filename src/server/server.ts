@@ -91,7 +91,8 @@ connection.onRequest(WorkspaceDatabasesRequest, async ({ paths }) => {
 
 connection.onRequest(OpenDatabaseRequest, async ({ path: p }) => {
   const s = open(p, true);
-  if (!s.evaluatedAt) await s.evaluate('opened');
+  // A file listed quietly as "not a database" (found by the search) now gets its error: the user asked for it.
+  if (!s.evaluatedAt || s.unreadable) await s.evaluate('opened');
   return s.summary();
 });
 

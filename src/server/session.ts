@@ -40,6 +40,7 @@ export class DatabaseSession {
   readonly reportUri: string;
   status: DatabaseStatus = 'reading';
   message?: string;
+  unreadable?: DatabaseSummary['unreadable'];
   notices: string[] = [];
   /** The last result without hidden rows (soft-deleted runs, deleted experiments): what views show. */
   result?: DoctorResult;
@@ -102,6 +103,7 @@ export class DatabaseSession {
     // Sort the runs now, while nothing waits, so the explorer's next expand only filters.
     setImmediate(() => { if (this.result === r) runsNewestFirst(r); });
     this.evaluatedAt = Date.now();
+    this.unreadable = undefined;
     this.status = r.status === 'unknown-schema' ? 'not-experiment-db' : 'ok';
     this.message = r.status === 'unknown-schema' ? `No profile matches this database (tables: ${r.tables.map((t) => t.name).join(', ') || 'none'}). Create a mapping to read it.` : undefined;
     const notices = [...problems];
@@ -127,9 +129,12 @@ export class DatabaseSession {
       setTimeout(() => { if (!this.disposed) void this.evaluate('retry after a busy writer'); }, BUSY_RETRY_MS);
       return;
     }
-    this.host.log('error', message);
     const gone = err?.code === 'not-found' || err?.code === 'changed-while-open';
-    this.status = gone ? 'gone' : 'error';
+    // Found by the search, and not a database at all: nothing to fix, so no error and no problem.
+    const quiet = !this.explicit && (err?.code === 'empty' || err?.code === 'not-sqlite') ? err.code : undefined;
+    this.host.log(quiet ? 'info' : 'error', message);
+    this.status = gone ? 'gone' : quiet ? 'not-experiment-db' : 'error';
+    this.unreadable = quiet;
     this.message = gone && err?.code === 'not-found'
       ? `${path.basename(this.path)} was deleted or moved; its findings were cleared.` : message;
     this.result = undefined;
@@ -139,7 +144,7 @@ export class DatabaseSession {
     // A database that cannot be read gets one diagnostic with the engine's sentence; a deleted
     // one gets none (its problems are gone with it).
     const errorLine = this.report.lines.findIndex((l) => l.kind === 'error');
-    const diagnostics = gone ? [] : [{
+    const diagnostics = gone || quiet ? [] : [{
       range: lineRange(this.report.text, errorLine), severity: DiagnosticSeverity.Error, source: SOURCE, code: `engine/${err?.code ?? 'internal'}`, message: this.message,
     }];
     void this.host.connection.sendDiagnostics({ uri: this.reportUri, diagnostics });
@@ -193,6 +198,7 @@ export class DatabaseSession {
     if (r?.profile) s.profile = r.profile;
     if (r?.idStyle) s.idStyle = r.idStyle;
     if (this.message) s.message = this.message;
+    if (this.unreadable) s.unreadable = this.unreadable;
     if (this.notices.length) s.notice = this.notices.join(' ');
     if (r && this.status === 'not-experiment-db') s.tables = r.tables;
     if (this.evaluatedAt) s.evaluatedAt = new Date(this.evaluatedAt).toISOString();

@@ -43,6 +43,12 @@ export interface DatabaseSummary {
   idStyle?: IdStyle;
   /** One sentence when status is error, unknown-schema or gone, with the next step. */
   message?: string;
+  /**
+   * A file found by the workspace search that is not a database at all (an empty file, another
+   * program's .db): listed quietly with the not-experiment databases, never an
+   * error. A file the user named in settings gets the error instead.
+   */
+  unreadable?: 'empty' | 'not-sqlite';
   /** e.g. "WAL database, read-only snapshot; 12 kB not yet checkpointed". */
   notice?: string;
   experimentCount: number;

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { diagnosticsFor } from './helpers';
 
 interface Item {
   id: string; label: string; description?: string; contextValue?: string; icon?: string; color?: string;
@@ -285,9 +286,14 @@ suite('run explorer', function () {
     assert.match(await vscode.env.clipboard.readText(), /^[0-9a-f]{32}$/);
   });
 
-  test('a database that cannot be read is one error item; an unknown schema offers Create Mapping…', async () => {
+  test('a database that cannot be read is one error item; an unknown schema offers Create Mapping…; files that are not databases stay quiet', async () => {
     const broken = path.join(folder(), 'broken.db');
     const unknown = path.join(folder(), 'mine.sqlite');
+    // Found by the search but not databases at all: another program's .db, a file not written yet.
+    const thumbs = path.join(folder(), 'index.db'); // say, a Berkeley DB or an OLE file
+    const empty = path.join(folder(), 'pending.sqlite');
+    fs.writeFileSync(thumbs, Buffer.from('\xd0\xcf\x11\xe0 not sqlite'.padEnd(2048, '\0'), 'latin1'));
+    fs.writeFileSync(empty, '');
     const mapping = path.join(folder(), '.vscode', 'experiment-health.json');
     const hadMapping = fs.existsSync(mapping);
     fs.writeFileSync(broken, Buffer.from('SQLite format 3\0'.padEnd(4096, 'x')));
@@ -302,7 +308,8 @@ suite('run explorer', function () {
         await vscode.commands.executeCommand('experimentHealth.explorer.reload');
         s = await snapshot(['*'], 1);
         const b = s.databases.find((d) => d.path === broken); const u = s.databases.find((d) => d.path === unknown);
-        if (b && u && b.status !== 'reading' && u.status !== 'reading') break;
+        const quiet = [thumbs, empty].map((f) => s.databases.find((d) => d.path === f));
+        if (b && u && b.status !== 'reading' && u.status !== 'reading' && quiet.every((d) => d && d.status !== 'reading')) break;
         if (Date.now() > deadline) throw new Error(`broken/unknown databases not read: ${JSON.stringify(s.databases.map((d) => [d.path, d.status]))}`);
         await sleep(500);
       }
@@ -316,6 +323,19 @@ suite('run explorer', function () {
       const mine = other.children!.find((c) => c.label === 'mine.sqlite')!;
       assert.match(mine.contextValue!, /^experimentHealth:database:unknownSchema/);
       assert.strictEqual(mine.description, 'not an experiment database');
+      for (const [file, description] of [[thumbs, 'not a SQLite database'], [empty, 'empty file']] as const) {
+        const item = other.children!.find((c) => c.label === path.basename(file));
+        assert.ok(item, `${path.basename(file)} is listed under Other databases: ${JSON.stringify(other.children!.map((c) => c.label))}`);
+        assert.strictEqual(item.description, description);
+        assert.strictEqual(item.contextValue, 'experimentHealth:database:other', 'no error, and no Create Mapping…');
+        assert.ok(!s.items.some((i) => i.label === path.basename(file)), 'not among the experiment databases');
+        assert.deepStrictEqual(diagnosticsFor(file), [], 'no problem reported for it');
+      }
+      assert.ok(diagnosticsFor(broken).length === 1, 'the broken database still has its one error');
+      // Opened on purpose, the same file is an error with the engine's sentence.
+      const opened = await vscode.commands.executeCommand<{ status: string; message?: string }>('experimentHealth.openDatabase', vscode.Uri.file(thumbs));
+      assert.strictEqual(opened?.status, 'error');
+      assert.match(opened?.message ?? '', /is not a SQLite database/);
       // Create Mapping… on it drafts .vscode/experiment-health.json with a guessed profile,
       // unsaved: nothing is written until the user saves it
       if (!hadMapping) {
@@ -338,6 +358,9 @@ suite('run explorer', function () {
       if (!hadMapping) fs.rmSync(mapping, { force: true });
       fs.rmSync(broken, { force: true });
       fs.rmSync(unknown, { force: true });
+      await vscode.commands.executeCommand('experimentHealth.closeDatabase', thumbs); // opened on purpose: stays open otherwise
+      fs.rmSync(thumbs, { force: true });
+      fs.rmSync(empty, { force: true });
     }
   });
 

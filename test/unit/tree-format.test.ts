@@ -96,6 +96,12 @@ test('contextValues match the menus scheme', () => {
   assert.equal(databaseContextValue(summary({ status: 'gone' })), 'experimentHealth:database:error');
   assert.equal(databaseContextValue(summary({ status: 'unknown-schema' })), 'experimentHealth:database:unknownSchema');
   assert.equal(databaseContextValue(summary({ status: 'not-experiment-db' })), 'experimentHealth:database:unknownSchema:other');
+  // a file found that is not SQLite at all: listed quietly, and Create Mapping… (unknownSchema) is not offered
+  const thumbs = summary({ status: 'not-experiment-db', unreadable: 'not-sqlite' });
+  assert.equal(databaseContextValue(thumbs), 'experimentHealth:database:other');
+  assert.ok(!/^experimentHealth:database:unknownSchema/.test(databaseContextValue(thumbs)) && !/^experimentHealth:database:error/.test(databaseContextValue(thumbs)));
+  assert.equal(databaseDescription(thumbs), 'not a SQLite database');
+  assert.equal(databaseDescription(summary({ status: 'not-experiment-db', unreadable: 'empty' })), 'empty file');
   const e = { id: 'e', label: 'e', state: 'completed' as const, runTotal: 3, runCounts: { incomplete: 1, stale: 2 } };
   assert.equal(experimentContextValue(e, 'panic-tda'), 'experimentHealth:experiment:incomplete:stale');
   assert.equal(experimentContextValue({ ...e, runCounts: { completed: 3 } }, 'recipe-runner'), 'experimentHealth:experiment:canReset');

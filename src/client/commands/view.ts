@@ -130,7 +130,7 @@ export async function revealInReport(deps: ViewCommandDeps, clicked: unknown): P
 async function mappingTarget({ explorer, ui }: ViewCommandDeps, clicked: unknown): Promise<DatabaseSummary | undefined | null> {
   const t = clicked instanceof TreeNode ? clicked.target : undefined;
   if (t?.kind === 'database') return t.summary;
-  const candidates = explorer.model.databases.filter((s) => s.status === 'unknown-schema' || s.status === 'not-experiment-db');
+  const candidates = explorer.model.databases.filter((s) => s.status === 'unknown-schema' || (s.status === 'not-experiment-db' && !s.unreadable));
   if (candidates.length === 0) return undefined; // a blank template
   if (candidates.length === 1) return candidates[0];
   const pick = await ui.pickOne(candidates.map((s) => ({ label: path.basename(s.path), description: vscode.workspace.asRelativePath(s.path), value: s })),

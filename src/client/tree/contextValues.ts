@@ -6,6 +6,7 @@
 //   experimentHealth:run:deleted · experimentHealth:experiment:deleted (hidden rows: no cleanups)
 //   experimentHealth:group · experimentHealth:loadMore · experimentHealth:recent
 // plus: experimentHealth:database:unknownSchema:other (not an experiment database: no profile matches),
+// experimentHealth:database:other (a file found that is empty or not SQLite: no Create Mapping…),
 // experimentHealth:otherDatabases, experimentHealth:message.
 import type { Experiment, Run, RunCounts } from '../../core/model';
 import type { DatabaseSummary } from '../../shared/protocol';
@@ -34,7 +35,7 @@ function flags(counts: RunCounts, profile: string | undefined): string {
 export function databaseContextValue(s: DatabaseSummary): string {
   // the server reports databases no profile matches as not-experiment-db, with their tables:
   // they offer Create Mapping… like an unknown schema, and are listed quietly (`:other`)
-  if (s.status === 'not-experiment-db') return 'experimentHealth:database:unknownSchema:other';
+  if (s.status === 'not-experiment-db') return s.unreadable ? 'experimentHealth:database:other' : 'experimentHealth:database:unknownSchema:other';
   let v = 'experimentHealth:database';
   if (s.status === 'error' || s.status === 'gone') return `${v}:error`;
   if (s.status === 'unknown-schema') return `${v}:unknownSchema`;

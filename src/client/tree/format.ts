@@ -237,7 +237,7 @@ export function databaseDescription(s: DatabaseSummary): string {
       return [s.profile, plural(s.experimentCount, 'experiment'), p ? plural(p, 'problem') : 'no problems'].filter(Boolean).join(' · ');
     }
     case 'reading': return 'reading…';
-    case 'not-experiment-db': return 'not an experiment database';
+    case 'not-experiment-db': return s.unreadable === 'empty' ? 'empty file' : s.unreadable ? 'not a SQLite database' : 'not an experiment database';
     case 'unknown-schema': return s.message ?? 'unknown schema: create a mapping to read it';
     case 'gone': return s.message ?? 'the file is gone';
     case 'error': return s.message ?? 'cannot be read';

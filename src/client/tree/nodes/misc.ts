@@ -17,7 +17,7 @@ export class MessageNode extends TreeNode {
   }
 }
 
-/** A file that is an SQLite database but holds no experiments: listed quietly. */
+/** A file found that holds no experiments (or is not a database at all): listed quietly. */
 export class QuietDatabaseNode extends TreeNode {
   readonly id: string;
   constructor(parent: TreeNode | undefined, public summary: DatabaseSummary) { super(parent); this.id = databaseId(summary.path); }
@@ -25,7 +25,7 @@ export class QuietDatabaseNode extends TreeNode {
   get path(): string { return this.summary.path; }
   item(): ItemSpec {
     return {
-      id: this.id, label: basename(this.summary.path), description: databaseDescription(this.summary), tooltip: `${databaseTooltip(this.summary)}\n\nRight-click → **Create Mapping…** if it does hold experiments.`,
+      id: this.id, label: basename(this.summary.path), description: databaseDescription(this.summary), tooltip: databaseTooltip(this.summary) + (this.summary.unreadable ? '' : '\n\nRight-click → **Create Mapping…** if it does hold experiments.'),
       icon: databaseIcon(this.summary), contextValue: databaseContextValue(this.summary), collapsible: 'none',
       command: undefined,
     };
@@ -33,7 +33,7 @@ export class QuietDatabaseNode extends TreeNode {
   override get target(): NodeTarget { return { kind: 'database', path: this.summary.path, summary: this.summary }; }
 }
 
-/** "Other databases": SQLite files found that are not experiment databases, collapsed. */
+/** "Other databases": files found that are not experiment databases, collapsed. */
 export class OtherDatabasesNode extends TreeNode {
   readonly id = OTHER_DATABASES_ID;
   private nodes: QuietDatabaseNode[] = [];
@@ -41,7 +41,7 @@ export class OtherDatabasesNode extends TreeNode {
   item(): ItemSpec {
     return {
       id: this.id, label: 'Other databases', description: `${this.summaries.length} not experiment ${this.summaries.length === 1 ? 'database' : 'databases'}`,
-      tooltip: 'SQLite files found in the workspace whose tables match no profile of experiments and runs.',
+      tooltip: 'Files found in the workspace that hold no experiments: SQLite databases whose tables match no profile, and files that are empty or not SQLite at all.',
       icon: { id: 'database', color: 'disabledForeground' }, contextValue: CV.otherDatabases, collapsible: 'collapsed',
     };
   }
