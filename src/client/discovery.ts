@@ -42,16 +42,18 @@ class Discovery extends Disposable {
 
   async discover(): Promise<DatabaseSummary[]> {
     const paths = new Set<string>();
+    const named = new Set<string>(); // patterns without wildcards name one file each
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const patterns = vscode.workspace.getConfiguration('experimentHealth', folder.uri).get<string[]>('databases') ?? [];
       for (const pattern of patterns) {
-        if (path.isAbsolute(pattern)) { paths.add(pattern); continue; }
+        const one = !/[*?[\]{}]/.test(pattern);
+        if (path.isAbsolute(pattern)) { paths.add(pattern); if (one) named.add(pattern); continue; }
         const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, pattern), EXCLUDE, 10_000);
-        for (const uri of found) if (uri.scheme === 'file') paths.add(uri.fsPath);
+        for (const uri of found) if (uri.scheme === 'file') { paths.add(uri.fsPath); if (one) named.add(uri.fsPath); }
       }
     }
     return timed(`discovered ${paths.size} database(s)`, () =>
-      this.connection.client.sendRequest(WorkspaceDatabasesRequest, { paths: [...paths] }));
+      this.connection.client.sendRequest(WorkspaceDatabasesRequest, { paths: [...paths], named: [...named] }));
   }
 
   private async openDatabase(uri?: vscode.Uri): Promise<DatabaseSummary | undefined> {

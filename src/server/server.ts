@@ -80,10 +80,16 @@ function summaries(): DatabaseSummary[] {
   return [...sessions.values()].map((s) => s.summary()).sort((a, b) => a.path.localeCompare(b.path));
 }
 
-connection.onRequest(WorkspaceDatabasesRequest, async ({ paths }) => {
+connection.onRequest(WorkspaceDatabasesRequest, async ({ paths, named = [] }) => {
   const wanted = new Set(paths.map((p) => path.resolve(p)));
+  const namedSet = new Set(named.map((p) => path.resolve(p)));
   for (const [p, s] of sessions) if (!wanted.has(p) && !s.explicit) { s.dispose(); sessions.delete(p); }
   const opened = [...wanted].map((p) => open(p, false));
+  for (const s of opened) {
+    const wasNamed = s.named;
+    s.named = namedSet.has(s.path);
+    if (s.named !== wasNamed && s.evaluatedAt && (s.named ? s.unreadable : s.status === 'error')) void s.evaluate('named in settings');
+  }
   // Answer once the first evaluation of each database is done, so the first tree is complete.
   await Promise.all(opened.map((s) => (s.evaluatedAt ? undefined : s.evaluate('first read'))));
   return summaries();

@@ -59,6 +59,9 @@ export class DatabaseSession {
   private busyRetries = 0;
   private disposed = false;
 
+  /** Named one by one in the databases setting: like an explicit open, a file that is no database is an error. */
+  named = false;
+
   constructor(readonly path: string, private readonly host: SessionHost, public explicit = false) {
     this.reportUri = reportUriFor(path);
     this.report = renderReport({ path, evaluatedAt: Date.now(), error: 'reading…' });
@@ -131,7 +134,7 @@ export class DatabaseSession {
     }
     const gone = err?.code === 'not-found' || err?.code === 'changed-while-open';
     // Found by the search, and not a database at all: nothing to fix, so no error and no problem.
-    const quiet = !this.explicit && (err?.code === 'empty' || err?.code === 'not-sqlite') ? err.code : undefined;
+    const quiet = !this.explicit && !this.named && (err?.code === 'empty' || err?.code === 'not-sqlite') ? err.code : undefined;
     this.host.log(quiet ? 'info' : 'error', message);
     this.status = gone ? 'gone' : quiet ? 'not-experiment-db' : 'error';
     this.unreadable = quiet;

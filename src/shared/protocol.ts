@@ -60,7 +60,11 @@ export interface DatabaseSummary {
 
 export const DatabasesRequest = new RequestType0<DatabaseSummary[], void>('experimentHealth/databases');
 /** The client's discovery (findFiles over the databases setting) tells the server what to open. */
-export interface WorkspaceDatabasesParams { paths: string[] }
+export interface WorkspaceDatabasesParams {
+  paths: string[];
+  /** Those the setting names one by one (no wildcard): a file there that is not a database is an error, not quiet. */
+  named?: string[];
+}
 export const WorkspaceDatabasesRequest = new RequestType<WorkspaceDatabasesParams, DatabaseSummary[], void>('experimentHealth/workspaceDatabases');
 
 /** Sent after any database's state or data changed; the tree refreshes just those. */

@@ -336,6 +336,22 @@ suite('run explorer', function () {
       const opened = await vscode.commands.executeCommand<{ status: string; message?: string }>('experimentHealth.openDatabase', vscode.Uri.file(thumbs));
       assert.strictEqual(opened?.status, 'error');
       assert.match(opened?.message ?? '', /is not a SQLite database/);
+      // Named one by one in the databases setting, the empty file is an error too.
+      const config = vscode.workspace.getConfiguration('experimentHealth');
+      const before = config.inspect<string[]>('databases')!.workspaceValue;
+      await config.update('databases', [...(before ?? config.get<string[]>('databases')!), empty], vscode.ConfigurationTarget.Workspace);
+      try {
+        const until = Date.now() + 30_000;
+        let named: { status: string; message?: string } | undefined;
+        while (Date.now() < until && named?.status !== 'error') {
+          await sleep(300);
+          named = (await snapshot([], 0)).databases.find((d) => d.path === empty);
+        }
+        assert.strictEqual(named?.status, 'error', JSON.stringify(named));
+        assert.match(named?.message ?? '', /is empty \(0 bytes\)/);
+      } finally {
+        await config.update('databases', before, vscode.ConfigurationTarget.Workspace);
+      }
       // Create Mapping… on it drafts .vscode/experiment-health.json with a guessed profile,
       // unsaved: nothing is written until the user saves it
       if (!hadMapping) {
