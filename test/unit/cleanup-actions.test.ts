@@ -8,8 +8,11 @@ import { buildEgregora } from '../fixtures/systems/egregora';
 import { buildPanicTda } from '../fixtures/systems/panic-tda';
 import { buildRecipeRunner } from '../fixtures/systems/recipe-runner';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
-import { NOW, plan, py, roundTrip, sqlite3, tmpDir, writeDb } from './cleanup-helpers';
+import { NOW, OPTIONS, plan, py, roundTrip, sqlite3, tmpDir, writeDb } from './cleanup-helpers';
 import { planRunsLine } from '../../src/core/cleanup/describe';
+import { openDatabaseSync } from '../../src/core/db/open';
+import { loadSqlJs } from '../../src/core/db/sqljs';
+import { runDoctor, type DoctorResult } from '../../src/core/doctor/doctor';
 
 const dir = tmpDir('actions');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -131,4 +134,31 @@ c.commit()`, file);
   assert.deepEqual(named.plan.runIds, ['00ff10']);
   const { built } = await roundTrip(file, 'mark-stale');
   assert.ok(built.plan.runIds.includes('00ff10'), 'the blob-id stale run is marked too');
+});
+
+test('recipe-runner with an activity column renamed: live runs may look stale, so the doctor says so and stale cleanups are refused', async () => {
+  const built = await buildRecipeRunner({ now: NOW });
+  const file = writeDb(dir, `renamed${++k}.sqlite`, built.bytes);
+  const alive = built.expected.findings.running_now_by_activity;
+  assert.ok(alive.length > 0, 'the fixture has runs alive only by their steps');
+  const before = await plan(file, 'mark-stale');
+  assert.ok(before.plan.runIds.length > 0 && !alive.some((id) => before.plan.runIds.includes(String(id))), 'the steps keep the live runs out');
+  // Another version of the runner calls the steps' timestamp column something else.
+  sqlite3(file, 'ALTER TABLE instruction_runs RENAME COLUMN timestamp TO logged_at; ALTER TABLE session_runs RENAME COLUMN started_at TO begun_at; ALTER TABLE session_runs RENAME COLUMN completed_at TO ended_at');
+  const SQL = await loadSqlJs();
+  const db = openDatabaseSync(SQL, file);
+  let result: DoctorResult;
+  try { result = runDoctor(db, OPTIONS).result; } finally { db.close(); }
+  assert.deepEqual(result.unreadActivity, ['session_runs.started_at', 'session_runs.completed_at', 'instruction_runs.timestamp']);
+  const stale = result.findings.filter((f) => f.code === 'run/stale');
+  assert.ok(alive.some((id) => stale.some((f) => f.runId === String(id))), 'a run alive by its steps now looks stale…');
+  for (const f of stale) {
+    assert.equal(f.severity, 'information', '…so stale is not a warning');
+    assert.match(f.message, /may still be alive: its activity in session_runs\.started_at, session_runs\.completed_at, instruction_runs\.timestamp cannot be read/);
+  }
+  for (const action of ['mark-stale', 'reset-stale'] as const) {
+    const refused = await plan(file, action);
+    assert.deepEqual(refused.plan.runIds, [], `${action} touches nothing`);
+    assert.match(refused.plan.refusal ?? '', /cannot be told here: their activity in session_runs\.started_at, session_runs\.completed_at, instruction_runs\.timestamp cannot be read/);
+  }
 });

@@ -212,6 +212,9 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
     return `${profile.title} runs have no status to mark: ${profile.derive === 'panic-tda' ? 'their state is derived from their invocations; delete the incomplete runs instead' : 'this profile offers no "mark stale"'}.`;
   }
   if (action === 'reset-stale' && !profile.cleanup?.resetStale) return `${profile.title} runs cannot be reset to pending (the profile offers no "reset stale").`;
+  if ((action === 'mark-stale' || action === 'reset-stale') && doctor.unreadActivity?.length) {
+    return `Which runs are stale cannot be told here: their activity in ${doctor.unreadActivity.join(', ')} cannot be read from this file (a renamed or dropped column?), so a run still alive could be caught. Fix the mapping or the file first.`;
+  }
 
   const named = target.runIds ? new Set(target.runIds) : undefined;
   const known = new Set(doctor.runs.map((r) => r.id));

@@ -77,7 +77,11 @@ export function readExperiments(db: SqlDatabase, profile: ProfileSpec, options: 
 /** Text that is only shown (a traceback can be 200 MB): described instead of read when long. */
 const SHOWN_TEXT = ['label', 'config', 'error', 'stopReason'] as const;
 
-export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorOptions, notices: string[]): RawRun[] {
+/**
+ * `blind` receives the activity sources (table.expression) this file cannot answer: without them a
+ * run that is alive can look stale.
+ */
+export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorOptions, notices: string[], blind: string[] = []): RawRun[] {
   const spec = profile.runs;
   const refs = [...new Set((profile.children ?? []).map((c) => c.references).filter((r): r is string => !!r && r !== spec.id))];
   const e = checkedExpressions(db, spec.table, {
@@ -86,7 +90,9 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
     stepsDone: spec.stepsDone, stepsExpected: spec.stepsExpected, error: spec.error, stopReason: spec.stopReason,
     model: spec.model, hidden: spec.hidden, startsSession: spec.sessions?.startsWhen, parent: spec.parent,
     ...Object.fromEntries(refs.map((r, i) => [`ref${i}`, r])),
-  }, notices);
+  }, notices, (name, e) => {
+    if (name === 'heartbeat' || (name === 'startedAt' && spec.startIsActivity !== false)) blind.push(`${spec.table}.${e}`);
+  });
   for (const k of SHOWN_TEXT) e[k] = shownValue(e[k]!);
   const cols = Object.entries(e).map(([name, sql]) => `${sql} AS ${q(name)}`).join(', ');
   const rows = db.all<Record<string, SqlValue>>(`SELECT ${cols} FROM ${q(spec.table)} t${rowOrder(db, spec.table)}`);
@@ -117,7 +123,7 @@ export function readRuns(db: SqlDatabase, profile: ProfileSpec, options: DoctorO
  */
 export function aggregateChildren(
   db: SqlDatabase, spec: ChildSpec, options: DoctorOptions, notices: string[], previous: ChildTableState | undefined,
-  marks: TableMarks, incrementalMinRows = INCREMENTAL_MIN_ROWS,
+  marks: TableMarks, incrementalMinRows = INCREMENTAL_MIN_ROWS, blind: string[] = [],
 ): ChildTableState | undefined {
   if (!db.tables().includes(spec.table)) return undefined;
   const activity = spec.activity ?? [];
@@ -126,7 +132,7 @@ export function aggregateChildren(
     key: spec.key, seq: spec.steps?.sequence,
     ...Object.fromEntries(activity.map((a, i) => [`a${i}`, a.expr])),
     ...Object.fromEntries(countNames.map((name) => [`c_${name}`, `(${spec.counts![name]})`])),
-  }, notices);
+  }, notices, (name, e) => { if (/^a\d+$/.test(name)) blind.push(`${spec.table}.${e}`); });
   if (e.key === 'NULL') return undefined;
   const { rows: rowCount, maxRowid } = marks.get(spec.table);
   // Small tables are read again even when their counts did not move: their rows are also

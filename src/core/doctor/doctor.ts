@@ -37,6 +37,11 @@ export interface DoctorResult {
   shortIds: Record<string, string>;
   /** How the system prints its ids (see core/ids.ts); absent: as stored. */
   idStyle?: IdStyle;
+  /**
+   * Activity sources of the profile this file cannot answer (table.column, renamed or dropped): a
+   * run still alive may look stale, so stale findings say so and stale cleanups are refused.
+   */
+  unreadActivity?: string[];
 }
 
 /** What a later evaluation can reuse. */
@@ -74,7 +79,8 @@ export function runDoctor(
   const noticeSet = new Set<string>();
   const rawExperiments = readExperiments(db, profile, options, notices);
   // Hidden rows (soft-deleted runs, deleted experiments) are left out, or kept marked when asked for.
-  const allRuns = readRuns(db, profile, options, notices);
+  const blind: string[] = [];
+  const allRuns = readRuns(db, profile, options, notices, blind);
   const rawRuns = allRuns.filter((r) => options.showHidden || !r.hidden);
   if (!profile.runs.experimentId) assignSessions(rawRuns, profile);
   const same = previous?.profile === profile.name ? previous : undefined;
@@ -82,7 +88,7 @@ export function runDoctor(
   const marks = new TableMarks(db, fingerprint !== undefined && same && same.fingerprint === fingerprint ? same.marks : undefined);
   const children: ChildTableState[] = [];
   for (const spec of profile.children ?? []) {
-    const agg = aggregateChildren(db, spec, options, notices, same?.children.get(spec.table), marks);
+    const agg = aggregateChildren(db, spec, options, notices, same?.children.get(spec.table), marks, undefined, blind);
     if (agg) children.push(agg);
   }
   const orphanCaches = new Map(same?.orphans ?? []);
@@ -138,7 +144,7 @@ export function runDoctor(
 
   const findings: Finding[] = [];
   for (const e of experiments.values()) if (!e.hidden) findings.push(...experimentFindings(e, options.now));
-  for (const r of derivedRuns) if (!r.hidden) findings.push(...runFindings(r, children, options.now, shortOf(r.id)));
+  for (const r of derivedRuns) if (!r.hidden) findings.push(...runFindings(r, children, options.now, shortOf(r.id), blind));
   findings.push(...missingParentFindings(runs, allRuns, profile));
   if (profile.derive === 'optuna') findings.push(...optunaFindings(db, profile, derivedRuns, findings, options, notices));
   if (profile.derive === 'panic-tda') findings.push(...panicArtifactFindings(db, experiments, children, derivedRuns, marks, panicCaches));
@@ -151,6 +157,7 @@ export function runDoctor(
     runs: derivedRuns.map(stripRun),
     findings, notices, shortIds: Object.fromEntries(ids), idStyle: profile.idsShownAs,
   };
+  if (blind.length) result.unreadActivity = blind;
   return { result, state: {
     profile: profile.name, fingerprint, marks: marks.all(), children: new Map(children.map((c) => [c.spec.table, c])),
     orphans: orphanCaches, panic: panicCaches,

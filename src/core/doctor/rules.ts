@@ -5,14 +5,16 @@ import type { ChildTableState } from './collect';
 import type { DerivedExperiment, DerivedRun } from './states';
 import { ago } from './time';
 
-export function runFindings(run: DerivedRun, children: ChildTableState[], now: number, shown: string): Finding[] {
+export function runFindings(run: DerivedRun, children: ChildTableState[], now: number, shown: string, unreadActivity: string[] = []): Finding[] {
   const out: Finding[] = [];
   const base = { experimentId: run.experimentId, runId: run.id };
   const steps = run.stepsExpected !== undefined && run.stepsDone !== undefined ? `${run.stepsDone} of ${run.stepsExpected} steps` : undefined;
   switch (run.state) {
     case 'stale':
-      out.push({ ...base, code: 'run/stale', severity: 'warning',
-        message: `Run ${shown} is marked running but ${run.activityMs === undefined ? 'shows no activity at all' : `has been silent since ${ago(run.activityMs, now)}`} (stale after ${run.thresholdMinutes} min).`,
+      // Activity this file cannot show (a renamed column) makes "silent" a guess: said, and not a warning.
+      out.push({ ...base, code: 'run/stale', severity: unreadActivity.length ? 'information' : 'warning',
+        message: `Run ${shown} is marked running but ${run.activityMs === undefined ? 'shows no activity at all' : `has been silent since ${ago(run.activityMs, now)}`} (stale after ${run.thresholdMinutes} min).`
+          + (unreadActivity.length ? ` It may still be alive: its activity in ${unreadActivity.join(', ')} cannot be read from this file.` : ''),
         details: { lastActivityAt: run.lastActivityAt, thresholdMinutes: run.thresholdMinutes, status: run.rawStatus } });
       break;
     case 'incomplete':

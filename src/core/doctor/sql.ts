@@ -40,10 +40,11 @@ export function expr(e: string, alias = 't'): string {
 
 /**
  * Renders each named expression for `table`, replacing any that the schema cannot evaluate
- * (a missing column, a function this SQLite lacks) by NULL and reporting it.
+ * (a missing column, a function this SQLite lacks) by NULL and reporting it (`unread` hears of each).
  */
 export function checkedExpressions(
   db: SqlDatabase, table: string, named: Record<string, string | undefined>, notices: string[],
+  unread?: (name: string, e: string) => void,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, e] of Object.entries(named)) {
@@ -55,14 +56,16 @@ export function checkedExpressions(
     } catch (err) {
       out[name] = 'NULL';
       notices.push(unreadableNotice(table, name, e, err));
+      unread?.(name, e);
     }
   }
   return out;
 }
 
 /** One sentence for an expression the file cannot answer: what is missing, not "check the SQL". */
-function unreadableNotice(table: string, name: string, e: string, err: unknown): string {
+function unreadableNotice(table: string, internalName: string, e: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
+  const name = /^a\d+$/.test(internalName) ? 'activity' : internalName.replace(/^c_/, 'count ');
   const missing = /no such (table|column): ([^\s)]+)/.exec(message);
   if (missing) return `${table}: ${name} is not read, because this file has no ${missing[1]} ${missing[2]} (${e}).`;
   return `${table}: cannot read ${name} (${e}): ${message}`;
