@@ -1,6 +1,8 @@
 // Findings → diagnostics on the report document, capped per experiment and code: up to N per-run
 // diagnostics plus one summary on the experiment line that always carries the full count, so
-// 100,000 bad runs do not flood the Problems panel.
+// 100,000 bad runs do not flood the Problems panel. The Problems panel counts each problem once:
+// a summary over runs all listed individually is information; one that stands for unlisted runs
+// keeps their severity.
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { DoctorResult } from '../core/doctor/doctor';
 import type { Finding, FindingCode, Severity } from '../core/model';
@@ -54,6 +56,7 @@ export function buildDiagnostics(path: string, uri: string, result: DoctorResult
       const first = findings[0];
       const summary: Finding = {
         ...first, runId: undefined, count: findings.length,
+        severity: findings.length > maxPerExperiment ? first.severity : 'information',
         message: `${findings.length} run${findings.length === 1 ? '' : 's'} in this experiment: ${code}${findings.length > maxPerExperiment ? ` (${maxPerExperiment} listed individually)` : ''}.`,
       };
       const related = findings.slice(0, 5).flatMap((f) => {

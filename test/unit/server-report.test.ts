@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import { openDatabase } from '../../src/core/db';
 import { runDoctor, type DoctorResult } from '../../src/core/doctor/doctor';
 import { defaultOptions } from '../../src/core/doctor/options';
@@ -57,6 +58,9 @@ test('diagnostics: capped per experiment and code, with a summary that keeps the
   const perRun = all.filter((d) => d.code === 'run/incomplete' && report.lines[d.range.start.line].kind === 'run');
   assert.equal(perRun.length, incompleteRuns.length);
   assert.ok(all.every((d) => d.source === 'Experiment Health'));
+  // Each problem counts once in the Problems panel: with every run listed, the summaries are information.
+  const counted = all.filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning).length;
+  assert.equal(counted, result.findings.filter((f) => f.severity === 'error' || f.severity === 'warning').length);
   const capped = buildDiagnostics(file, uri, result, report, 2);
   const cappedRuns = capped.filter((d) => d.code === 'run/incomplete' && report.lines[d.range.start.line].kind === 'run');
   const experimentsWithIncomplete = new Set(incompleteRuns.map((f) => f.experimentId));
@@ -65,6 +69,10 @@ test('diagnostics: capped per experiment and code, with a summary that keeps the
   assert.equal(summaries.length, experimentsWithIncomplete.size);
   const total = summaries.reduce((n, d) => n + Number(/^(\d+) run/.exec(d.message)![1]), 0);
   assert.equal(total, incompleteRuns.length, 'the summaries count every run, listed or not');
+  for (const s of summaries) {
+    const n = Number(/^(\d+) run/.exec(s.message)![1]);
+    assert.equal(s.severity, n > 2 ? DiagnosticSeverity.Error : DiagnosticSeverity.Information, 'a summary counts only when it stands for unlisted runs');
+  }
   // The quick fix of an incomplete run carries exactly the arguments cleanup needs.
   const one = perRun[0];
   const fix = (one.data as FixData).fixes[0];
