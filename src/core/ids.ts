@@ -24,13 +24,24 @@ export function compactId(id: string): string {
   return /^[0-9a-f]+$/i.test(undashed) ? undashed.toLowerCase() : id;
 }
 
-/** Shortest prefix (of the shown form, at least `min` chars) that is unique within `ids`. */
-export function readableIds(ids: Iterable<string>, style: IdStyle | undefined, min = 8): Map<string, string> {
+/**
+ * Shortest prefix (of the shown form, at least `min` chars) that is unique within `ids`. `keep`:
+ * the short forms given last time, kept while still unique, so a run's short id does not change
+ * under the user's eyes when other runs go (a cleanup) or come.
+ */
+export function readableIds(ids: Iterable<string>, style: IdStyle | undefined, min = 8, keep?: ReadonlyMap<string, string>): Map<string, string> {
   const list = [...new Set(ids)];
   const shown = list.map((id) => shownId(id, style));
   const out = new Map<string, string>();
   if (list.every((id) => id.length <= 12)) { list.forEach((id, i) => out.set(id, shown[i])); return out; }
   const sorted = [...shown].sort();
+  /** How many shown ids start with `p` (they sit together in sorted order). */
+  const startingWith = (p: string): number => {
+    const from = lowerBound(sorted, p);
+    let n = 0;
+    while (from + n < sorted.length && sorted[from + n]!.startsWith(p)) n++;
+    return n;
+  };
   const need = new Map<string, number>();
   for (let i = 0; i < sorted.length; i++) {
     let len = min;
@@ -43,6 +54,8 @@ export function readableIds(ids: Iterable<string>, style: IdStyle | undefined, m
     need.set(sorted[i], Math.min(len, sorted[i].length));
   }
   list.forEach((id, i) => {
+    const before = keep?.get(id);
+    if (before !== undefined && shown[i].startsWith(before) && startingWith(before) === 1) { out.set(id, before); return; }
     let s = shown[i].slice(0, need.get(shown[i]));
     if (s.endsWith('-')) s = shown[i].slice(0, s.length + 1);
     out.set(id, s);
@@ -60,4 +73,10 @@ export function matchId(ids: Iterable<string>, wanted: string): { id?: string; c
     if (c.startsWith(w)) candidates.push(id);
   }
   return candidates.length === 1 ? { id: candidates[0], candidates } : { candidates };
+}
+
+function lowerBound(sorted: readonly string[], x: string): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid]! < x) lo = mid + 1; else hi = mid; }
+  return lo;
 }

@@ -48,3 +48,20 @@ test("ids: shown the system's way, pasted ids match with or without dashes, shor
   const ms = readableIds([m1, m2], undefined);
   assert.ok(!ms.get(m1)!.includes('-') && m1.startsWith(ms.get(m1)!) && ms.get(m1) !== ms.get(m2), JSON.stringify([...ms]));
 });
+
+test('short ids stay as they were while they are still unique: a cleanup does not rename the runs left', () => {
+  const a = '019a5864ea807275aaaa4108aee1df0a', b = '019a5864ea837538aaaa4133b325aabc', c = '019a5864ea837538bbbb000000000000';
+  const first = readableIds([a, b, c], 'uuid');
+  assert.ok(first.get(b)!.length > first.get(a)!.length, `b needs a long prefix beside c: ${JSON.stringify([...first])}`);
+  const fresh = readableIds([a, b], 'uuid');
+  assert.notEqual(fresh.get(b), first.get(b), 'computed afresh, b would get a shorter id once c is gone');
+  const kept = readableIds([a, b], 'uuid', 8, first);
+  assert.equal(kept.get(b), first.get(b), 'kept: the id the user saw');
+  assert.equal(kept.get(a), first.get(a));
+  // A newcomer sharing a kept prefix: that id must change to stay unique; the others stay.
+  const d = first.get(a)!.replace(/-/g, '').padEnd(32, 'f');
+  const after = readableIds([a, b, d], 'uuid', 8, kept);
+  assert.notEqual(after.get(a), kept.get(a));
+  assert.ok(!after.get(d)!.startsWith(after.get(a)!) && !after.get(a)!.startsWith(after.get(d)!));
+  assert.equal(after.get(b), kept.get(b));
+});

@@ -53,6 +53,8 @@ export interface DoctorState {
   children: Map<string, ChildTableState>;
   orphans: Map<string, CountCache>;
   panic: PanicCaches;
+  /** The short ids shown last time: kept while still unique (core/ids.ts readableIds). */
+  shortIds?: Map<string, string>;
 }
 
 export function runDoctor(
@@ -99,7 +101,7 @@ export function runDoctor(
   const runs = rawRuns.filter((r) => options.showHidden || !hiddenExperimentIds.has(r.experimentId ?? ''));
   for (const r of runs) if (hiddenExperimentIds.has(r.experimentId ?? '')) r.hidden = true;
   propagateDescendantActivity(runs, profile, children);
-  const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)], profile.idsShownAs);
+  const ids = readableIds([...runs.map((r) => r.id), ...visibleExperiments.map((e) => e.id)], profile.idsShownAs, undefined, same?.shortIds);
   const shortOf = (id: string) => ids.get(id) ?? shownId(id, profile.idsShownAs);
   const expLabel = (id: string, label?: string) => label ?? shortOf(id);
 
@@ -160,7 +162,7 @@ export function runDoctor(
   if (blind.length) result.unreadActivity = blind;
   return { result, state: {
     profile: profile.name, fingerprint, marks: marks.all(), children: new Map(children.map((c) => [c.spec.table, c])),
-    orphans: orphanCaches, panic: panicCaches,
+    orphans: orphanCaches, panic: panicCaches, shortIds: ids,
   } };
 }
 
