@@ -1,5 +1,6 @@
 // Human output for the terminal: aligned tables, colour only when stdout is a TTY.
 import { randomBytes } from 'node:crypto';
+import { localDateTime } from '../core/doctor/time';
 import type { RunState, Severity } from '../core/model';
 
 const useColour = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -42,10 +43,7 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 export function localTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return localDateTime(iso) ?? '';
 }
 
 export function duration(fromIso?: string, toIso?: string): string {

@@ -3,6 +3,7 @@
 import {
   CodeActionKind, SymbolKind, type CodeAction, type CodeLens, type Connection, type DocumentSymbol, type Hover,
 } from 'vscode-languageserver/node';
+import { ago, localDateTime } from '../core/doctor/time';
 import { shownId } from '../core/ids';
 import { CLEANUP_COMMANDS, RESETTABLE_PROFILES, dbPathFromReportUri, type CleanupTarget } from '../shared/protocol';
 import type { FixData } from './diagnostics';
@@ -24,7 +25,8 @@ export function registerFeatures(connection: Connection, sessionFor: (path: stri
       const row = (k: string, v: unknown) => { if (v !== undefined && v !== '') md.push(`| ${k} | ${String(v).replace(/\|/g, '\\|')} |`); };
       md.push('| | |', '|---|---|');
       row('steps', run.stepsExpected !== undefined ? `${run.stepsDone ?? 0} of ${run.stepsExpected}` : run.stepsDone);
-      row('started', run.startedAt); row('last activity', run.lastActivityAt); row('finished', run.finishedAt);
+      const when = (iso: string | undefined) => iso && `${localDateTime(iso)} (${ago(Date.parse(iso), Date.now())})`;
+      row('started', when(run.startedAt)); row('last activity', when(run.lastActivityAt)); row('finished', when(run.finishedAt));
       row('stored status', run.rawStatus); row('stop reason', run.stopReason); row('configuration', run.config); row('label', run.label);
       for (const f of s.findingsFor(undefined, run.id)) md.push('', `\`${f.code}\` ${f.message}`);
       if (run.error) md.push('', '```text', run.error.slice(0, 4000), '```');
@@ -34,7 +36,7 @@ export function registerFeatures(connection: Connection, sessionFor: (path: stri
       md.push(`**Experiment** ${e.label} (\`${shownId(e.id, s.result.idStyle)}\`) — **${e.state}**`, '');
       md.push(`${e.runTotal} runs: ${Object.entries(e.runCounts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
       if (e.config) md.push('', `configuration: \`${e.config}\``);
-      if (e.startedAt) md.push('', `started ${e.startedAt}${e.finishedAt ? `, finished ${e.finishedAt}` : ''}${e.lastActivityAt ? `, last activity ${e.lastActivityAt}` : ''}`);
+      if (e.startedAt) md.push('', `started ${localDateTime(e.startedAt)}${e.finishedAt ? `, finished ${localDateTime(e.finishedAt)}` : ''}${e.lastActivityAt ? `, last activity ${localDateTime(e.lastActivityAt)}` : ''}`);
     } else if (line.kind === 'finding' && line.finding) {
       const f = line.finding;
       md.push(`\`${f.code}\` (${f.severity}) ${f.message}`);

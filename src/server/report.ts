@@ -3,7 +3,7 @@
 // hovers, symbols and code lenses can point at it.
 import * as path from 'node:path';
 import type { DoctorResult } from '../core/doctor/doctor';
-import { ago } from '../core/doctor/time';
+import { ago, localDateTime } from '../core/doctor/time';
 import { shownId } from '../core/ids';
 import type { Experiment, Finding, Run } from '../core/model';
 import { pushTo } from '../core/collections';
@@ -51,7 +51,7 @@ export function renderReport(input: ReportInput): ReportModel {
     push(`error: ${input.error ?? 'not read yet'}`, { kind: 'error' });
     return { text: out.join('\n') + '\n', lines, experimentLine, runLine };
   }
-  push(`# profile ${r.profile ?? 'none'} · read ${new Date(input.evaluatedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · stale after ${r.staleAfterMinutes} min · naive timestamps ${r.naiveTimestamps}`, { kind: 'header' });
+  push(`# profile ${r.profile ?? 'none'} · read ${localDateTime(new Date(input.evaluatedAt).toISOString())} · stale after ${r.staleAfterMinutes} min · naive timestamps ${r.naiveTimestamps}`, { kind: 'header' });
   if (r.status === 'unknown-schema') {
     push('', { kind: 'blank' });
     push(`unknown schema: no profile matches. Tables: ${r.tables.map((t) => t.name).join(', ') || '(none)'}.`, { kind: 'error' });

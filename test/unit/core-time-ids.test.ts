@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatNaive, parseTimestamp } from '../../src/core/doctor/time';
+import { formatNaive, localDateTime, parseTimestamp } from '../../src/core/doctor/time';
 import { compactId, dashed, matchId, readableIds, shownId } from '../../src/core/ids';
+import { localTime as cliLocalTime } from '../../src/cli/format';
+import { runTooltip } from '../../src/client/tree/format';
+import { localTime as webviewLocalTime } from '../../src/webview/shared/dom';
 
 const utc = { zone: 'utc' as const };
 
@@ -64,4 +67,18 @@ test('short ids stay as they were while they are still unique: a cleanup does no
   assert.notEqual(after.get(a), kept.get(a));
   assert.ok(!after.get(d)!.startsWith(after.get(a)!) && !after.get(a)!.startsWith(after.get(d)!));
   assert.equal(after.get(b), kept.get(b));
+});
+
+test('one time format everywhere: the local wall clock, YYYY-MM-DD HH:MM:SS', () => {
+  const iso = '2025-11-20T12:00:05.123Z';
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const expected = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  assert.equal(localDateTime(iso), expected);
+  assert.equal(cliLocalTime(iso), expected, 'the CLI');
+  assert.equal(webviewLocalTime(iso), expected, 'the run details panel');
+  const tip = runTooltip({ id: 'r1', experimentId: 'e', state: 'completed', startedAt: iso }, d.getTime() + 3_600_000, {});
+  assert.ok(tip.includes(`| started | ${expected} (1 h ago) |`), tip);
+  assert.equal(localDateTime('yesterday-ish'), 'yesterday-ish', 'text that is not a time is shown as stored');
+  assert.equal(localDateTime(undefined), undefined);
 });

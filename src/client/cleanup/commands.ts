@@ -11,6 +11,7 @@ import type { ServerConnection } from '../languageClient';
 import { log } from '../log';
 import { confirmPlan, refuseBusy } from './dialogs';
 import { changeText, UNDO_WORDS } from '../../core/cleanup/describe';
+import { localDateTime } from '../../core/doctor/time';
 
 /** Anything a command can be invoked with: a target, a tree node carrying one, or nothing. */
 type Arg = Partial<CleanupTarget> & { target?: Partial<CleanupTarget>; runId?: string; experimentId?: string; path?: string } | undefined;
@@ -125,7 +126,7 @@ class CleanupCommands extends Disposable {
     if (info.refusal) { void vscode.window.showWarningMessage(`Cannot undo: ${info.refusal}`); return; }
     const restore: vscode.MessageItem = { title: 'Restore' };
     const detail = info.changes.filter((c) => c.deleted || c.updated).map((c) => `${c.table}: ${changeText(c, UNDO_WORDS)}`).join('\n');
-    const choice = await vscode.window.showWarningMessage(`Undo "${info.title}" from ${new Date(info.time).toLocaleString()}?`, { modal: true, detail }, restore);
+    const choice = await vscode.window.showWarningMessage(`Undo "${info.title}" from ${localDateTime(new Date(info.time).toISOString())}?`, { modal: true, detail }, restore);
     if (choice !== restore) return;
     const preflight = await this.connection.client.sendRequest(CleanupPreflightRequest, { path: db });
     if (!preflight.ok) {

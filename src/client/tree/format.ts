@@ -1,6 +1,6 @@
 // Pure formatting for the run explorer: descriptions, counts, relative times, worst states,
 // icons and tooltips. No `vscode` import, so plain-Node unit tests load it (test/unit/tree-*.test.ts).
-import { shortDuration } from '../../core/doctor/time';
+import { localDateTime, shortDuration } from '../../core/doctor/time';
 import { shownId, type IdStyle } from '../../core/ids';
 import type { Experiment, Run, RunCounts, RunState } from '../../core/model';
 import { DEFAULT_SEVERITY, type FindingCode } from '../../core/model';
@@ -163,11 +163,7 @@ export function md(text: string): string {
 }
 
 function localTime(iso: string | undefined, now: number): string | undefined {
-  const t = parseTime(iso);
-  if (t === undefined) return undefined;
-  const d = new Date(t);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} (${ago(iso, now)})`;
+  return parseTime(iso) === undefined ? undefined : `${localDateTime(iso)} (${ago(iso, now)})`;
 }
 
 function table(rows: [string, string | undefined][]): string {
@@ -217,7 +213,7 @@ export function databaseTooltip(s: DatabaseSummary): string {
     ['experiments', s.status === 'ok' ? formatCount(s.experimentCount) : undefined],
     ['runs', s.status === 'ok' ? countsText(totalOf(s.runCounts), s.runCounts) : undefined],
     ['problems', s.status === 'ok' ? formatCount(problemCount([s])) : undefined],
-    ['evaluated', s.evaluatedAt],
+    ['evaluated', localDateTime(s.evaluatedAt)],
   ];
   const findings = Object.entries(s.findingCounts ?? {}).filter(([, n]) => n > 0).map(([c, n]) => `\`${c}\` ${formatCount(n)}`).join(' · ');
   const parts = [`$(database) **${md(basename(s.path))}**`, table(rows)];

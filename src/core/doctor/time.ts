@@ -76,6 +76,19 @@ export function shortDuration(ms: number): string {
   return `${Math.floor(d / 365)} y`;
 }
 
+/**
+ * A time as every view shows it (tree tooltips, hovers, the CLI, the run details panel): the local
+ * wall clock, `2025-11-20 13:00:05`. Text that is not a time is returned as it is.
+ */
+export function localDateTime(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const d = new Date(t);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 /** "3 d ago", "12 min ago": for descriptions, reports and the CLI. */
 export function ago(ms: number, now: number): string {
   return `${shortDuration(now - ms)} ago`;

@@ -1,5 +1,6 @@
 // Small DOM helpers for the panels' webviews: no framework, no innerHTML with data (text only),
 // theme colours read from VS Code's --vscode-* variables.
+import { localDateTime } from '../../core/doctor/time';
 import type { RunState } from '../../core/model';
 
 export interface VsCodeApi<S> { postMessage(message: unknown): void; getState(): S | undefined; setState(state: S): void }
@@ -102,11 +103,7 @@ export function duration(ms: number): string {
   return `${ss} s`;
 }
 
-export function localTime(iso: string | undefined): string | undefined {
-  if (!iso) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
+export const localTime = localDateTime;
 
 export function stateBadge(state: RunState): HTMLElement {
   return h('span', { class: `badge state-${state}` }, state);
