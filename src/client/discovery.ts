@@ -69,7 +69,9 @@ class Discovery extends Disposable {
   }
 
   private async closeDatabase(item?: { path?: string } | string): Promise<void> {
-    const p = typeof item === 'string' ? item : item?.path;
+    // From the palette: ask which one.
+    const p = typeof item === 'string' ? item : item?.path
+      ?? (await vscode.commands.executeCommand<DatabaseSummary[] | undefined>('experimentHealth.pickDatabase', 'Choose a database to close'))?.[0]?.path;
     if (!p) return;
     await this.connection.client.sendRequest(CloseDatabaseRequest, { path: p });
   }

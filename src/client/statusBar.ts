@@ -21,7 +21,7 @@ class StatusSummary extends Disposable {
     this.item.name = 'Experiment Health';
     this.item.command = 'experimentHealth.runs.focus';
     this.register(connection.onDatabasesChanged(() => void this.update()));
-    this.register(vscode.commands.registerCommand('experimentHealth.pickDatabase', () => this.pick()));
+    this.register(vscode.commands.registerCommand('experimentHealth.pickDatabase', (placeHolder?: string) => this.pick(placeHolder)));
     void this.update();
   }
 
@@ -50,11 +50,18 @@ class StatusSummary extends Disposable {
       : /being written|write is in progress|not valid/.test(s.notice ?? '') ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }
 
-  private async pick(): Promise<DatabaseSummary[] | undefined> {
+  /** A database for a palette command: the only one, or the user's choice; none open says how to open one. */
+  private async pick(placeHolder = 'Choose a database'): Promise<DatabaseSummary[] | undefined> {
+    this.summaries = await this.connection.client.sendRequest(DatabasesRequest);
     const open = this.summaries.filter((s) => s.status !== 'gone');
-    if (open.length <= 1) return open;
+    if (!open.length) {
+      const choice = await vscode.window.showInformationMessage('No experiment database is open. Open one, or add its path to the experimentHealth.databases setting.', 'Open Database…');
+      if (choice) await vscode.commands.executeCommand('experimentHealth.openDatabase');
+      return undefined;
+    }
+    if (open.length === 1) return open;
     const picked = await vscode.window.showQuickPick(open.map((s) => ({ label: vscode.workspace.asRelativePath(s.path), description: s.profile ?? s.status, summary: s })),
-      { placeHolder: 'Choose a database' });
+      { placeHolder });
     return picked ? [picked.summary] : undefined;
   }
 }
