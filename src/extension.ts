@@ -15,9 +15,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   log.info(`activating Experiment Health ${context.extension.packageJSON.version} in ${vscode.env.appName} ${vscode.version}`);
   context.subscriptions.push(log, vscode.commands.registerCommand('experimentHealth.showLog', () => log.show()));
 
+  // The server starts at the first request: when discovery finds a database, or a command needs it.
   connection = new ServerConnection(context);
   context.subscriptions.push(connection);
-  await connection.start();
 
   context.subscriptions.push(
     registerReports(context, connection),
@@ -27,7 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerDiscovery(context, connection),
     registerPanels(context, connection),
     // Tests and "what is it using?": the server's version, pid and memory.
-    vscode.commands.registerCommand('experimentHealth.test.serverInfo', () => connection?.client.sendRequest(ServerInfoRequest)),
+    vscode.commands.registerCommand('experimentHealth.test.serverInfo', () => connection?.request(ServerInfoRequest)),
   );
 }
 

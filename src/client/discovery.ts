@@ -52,8 +52,10 @@ class Discovery extends Disposable {
         for (const uri of found) if (uri.scheme === 'file') { paths.add(uri.fsPath); if (one) named.add(uri.fsPath); }
       }
     }
+    // Nothing to read: the server is not started for an empty answer.
+    if (!paths.size && !this.connection.started) { log.info('discovered no database; the language server is not started'); return []; }
     return timed(`discovered ${paths.size} database(s)`, () =>
-      this.connection.client.sendRequest(WorkspaceDatabasesRequest, { paths: [...paths], named: [...named] }));
+      this.connection.request(WorkspaceDatabasesRequest, { paths: [...paths], named: [...named] }));
   }
 
   private async openDatabase(uri?: vscode.Uri): Promise<DatabaseSummary | undefined> {
@@ -62,7 +64,7 @@ class Discovery extends Disposable {
       filters: { 'Experiment databases': ['sqlite', 'sqlite3', 'db', 'duckdb'], 'All files': ['*'] },
     }))?.[0];
     if (!target) return undefined;
-    const summary = await this.connection.client.sendRequest(OpenDatabaseRequest, { path: target.fsPath });
+    const summary = await this.connection.request(OpenDatabaseRequest, { path: target.fsPath });
     log.info(`opened ${target.fsPath}: ${summary.status}${summary.message ? ` — ${summary.message}` : ''}`);
     await vscode.commands.executeCommand('experimentHealth.runs.focus');
     return summary;
@@ -73,7 +75,7 @@ class Discovery extends Disposable {
     const p = typeof item === 'string' ? item : item?.path
       ?? (await vscode.commands.executeCommand<DatabaseSummary[] | undefined>('experimentHealth.pickDatabase', 'Choose a database to close'))?.[0]?.path;
     if (!p) return;
-    await this.connection.client.sendRequest(CloseDatabaseRequest, { path: p });
+    await this.connection.request(CloseDatabaseRequest, { path: p });
   }
 }
 

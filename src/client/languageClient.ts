@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type RequestType0, type ServerOptions } from 'vscode-languageclient/node';
 import { DatabasesChangedNotification, REPORT_LANGUAGE, REPORT_SCHEME, ServerInfoRequest } from '../shared/protocol';
 import { engineEnv, LEAN_HEAP_FLAGS } from '../core/engine/launch';
 import { Disposable } from './disposable';
 import { log } from './log';
 
 /**
- * Starts the language server (all SQL runs there, never in the extension host), restarts it when
- * it crashes — saying so once — and shows its state in a language-status item.
+ * Starts the language server (all SQL runs there, never in the extension host) at the first
+ * request, restarts it when it crashes — saying so once — and shows its state in a language-status
+ * item. A window whose workspace holds no database never starts it (~40 MB saved).
  */
 export class ServerConnection extends Disposable {
   readonly client: LanguageClient;
@@ -54,7 +55,7 @@ export class ServerConnection extends Disposable {
     this.status = this.register(vscode.languages.createLanguageStatusItem('experimentHealth.server', { language: REPORT_LANGUAGE }));
     this.status.name = 'Experiment Health';
     this.status.command = { command: 'experimentHealth.showLog', title: 'Show Log' };
-    this.setStatus('starting', vscode.LanguageStatusSeverity.Information, true);
+    this.setStatus('not started (no database read yet)', vscode.LanguageStatusSeverity.Information, false);
     this.register(this.client.onDidChangeState((e) => {
       if (e.newState === State.Running) this.setStatus('server running', vscode.LanguageStatusSeverity.Information, false);
       else if (e.newState === State.Starting) this.setStatus('starting', vscode.LanguageStatusSeverity.Information, true);
@@ -62,12 +63,27 @@ export class ServerConnection extends Disposable {
     }));
   }
 
-  async start(): Promise<void> {
-    const t0 = Date.now();
-    await this.client.start();
-    this.register(this.client.onNotification(DatabasesChangedNotification, (e) => this.databasesChanged.fire(e)));
-    const info = await this.client.sendRequest(ServerInfoRequest);
-    log.info(`language server ${info.version} running (pid ${info.pid}, node ${info.node}) after ${Date.now() - t0} ms`);
+  /** Whether the server was asked for yet: a window without experiment databases never starts it. */
+  get started(): boolean { return this.starting !== undefined; }
+  private starting?: Promise<void>;
+
+  /** Starts the server once, at the first request (or now, when called). */
+  start(): Promise<void> {
+    return this.starting ??= (async () => {
+      const t0 = Date.now();
+      await this.client.start();
+      this.register(this.client.onNotification(DatabasesChangedNotification, (e) => this.databasesChanged.fire(e)));
+      const info = await this.client.sendRequest(ServerInfoRequest);
+      log.info(`language server ${info.version} running (pid ${info.pid}, node ${info.node}) after ${Date.now() - t0} ms`);
+    })();
+  }
+
+  /** A request to the server, starting it first if need be. */
+  async request<R>(type: RequestType0<R, void>): Promise<R>;
+  async request<P, R>(type: RequestType<P, R, void>, params: P, token?: vscode.CancellationToken): Promise<R>;
+  async request(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, ...rest: unknown[]): Promise<unknown> {
+    await this.start();
+    return (this.client.sendRequest as (t: unknown, ...r: unknown[]) => Promise<unknown>).call(this.client, type, ...rest);
   }
 
   private setStatus(text: string, severity: vscode.LanguageStatusSeverity, busy: boolean): void {

@@ -22,7 +22,7 @@ class ReportDocuments extends Disposable implements vscode.TextDocumentContentPr
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const path = dbPathFromReportUri(uri.toString(true)) ?? dbPathFromReportUri(uri.toString()) ?? uri.path.replace(/\.health$/, '');
-    return (await this.connection.client.sendRequest(ReportRequest, { path })).text;
+    return (await this.connection.request(ReportRequest, { path })).text;
   }
 
   private async show(arg?: { path?: string } | string | vscode.Uri): Promise<void> {

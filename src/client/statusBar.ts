@@ -26,7 +26,7 @@ class StatusSummary extends Disposable {
   }
 
   private async update(): Promise<void> {
-    this.summaries = await this.connection.client.sendRequest(DatabasesRequest);
+    this.summaries = this.connection.started ? await this.connection.request(DatabasesRequest) : [];
     const s = summarize(this.summaries);
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;
@@ -52,7 +52,7 @@ class StatusSummary extends Disposable {
 
   /** A database for a palette command: the only one, or the user's choice; none open says how to open one. */
   private async pick(placeHolder = 'Choose a database'): Promise<DatabaseSummary[] | undefined> {
-    this.summaries = await this.connection.client.sendRequest(DatabasesRequest);
+    this.summaries = await this.connection.request(DatabasesRequest);
     const open = this.summaries.filter((s) => s.status !== 'gone');
     if (!open.length) {
       const choice = await vscode.window.showInformationMessage('No experiment database is open. Open one, or add its path to the experimentHealth.databases setting.', 'Open Database…');

@@ -52,14 +52,14 @@ class CleanupCommands extends Disposable {
     const target = await this.completeTarget(action, partial);
     if (!target) return undefined;
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Experiment Health: planning cleanup' },
-      () => this.connection.client.sendRequest(CleanupPlanRequest, { action, target }));
+      () => this.connection.request(CleanupPlanRequest, { action, target }));
     log.info(`plan ${action} on ${target.path}: ${plan.title}; ${plan.changes.map((c) => `${c.table} -${c.deleted} ~${c.updated}`).join(', ')}`);
     if (plan.refusal) { void vscode.window.showWarningMessage(plan.refusal); return undefined; }
     if (plan.totalRows === 0) { void vscode.window.showInformationMessage(`Nothing to clean up: ${plan.title.replace(/…$/, '')} matches no rows.`); return undefined; }
     const cfg = vscode.workspace.getConfiguration('experimentHealth', vscode.Uri.file(target.path));
     const confirmed = await confirmPlan(plan, cfg.get('confirmTypedAboveRuns', 50), cfg.get('confirmTypedAboveRows', 100_000));
     if (!confirmed) { log.info('cleanup cancelled by the user'); return undefined; }
-    const preflight = await this.connection.client.sendRequest(CleanupPreflightRequest, { path: target.path });
+    const preflight = await this.connection.request(CleanupPreflightRequest, { path: target.path });
     if (!preflight.ok) { log.warn(`cleanup refused: ${preflight.reason}`); await refuseBusy(plan, preflight); return undefined; }
     return this.execute(plan, confirmed.archive);
   }
@@ -70,7 +70,7 @@ class CleanupCommands extends Disposable {
         { location: vscode.ProgressLocation.Notification, title: `Experiment Health: ${plan.title.replace(/…$/, '')}`, cancellable: true },
         (progress, token) => {
           progress.report({ message: archive ? 'archiving, then applying in one transaction…' : 'applying in one transaction…' });
-          return this.connection.client.sendRequest(CleanupExecuteRequest, { plan, archive }, token);
+          return this.connection.request(CleanupExecuteRequest, { plan, archive }, token);
         });
       log.info(`cleanup done in ${report.elapsedMs} ms: ${report.message}${report.archive ? ` (archive ${report.archive.file})` : ''}`);
       if (report.archive) {
@@ -102,7 +102,7 @@ class CleanupCommands extends Disposable {
     const target: CleanupTarget = { ...partial, path };
     const needsExperiment = action === 'delete-experiment' || ((action === 'delete-incomplete' || action === 'mark-stale' || action === 'reset-stale') && !partial);
     if (needsExperiment && target.experimentId === undefined && !target.runIds) {
-      const experiments = await this.connection.client.sendRequest(ExperimentsRequest, { path });
+      const experiments = await this.connection.request(ExperimentsRequest, { path });
       const relevant = action === 'delete-experiment' ? experiments
         : experiments.filter((e) => (action === 'delete-incomplete' ? e.runCounts.incomplete : e.runCounts.stale));
       const items: (vscode.QuickPickItem & { id?: string })[] = relevant.map((e) => ({
@@ -121,21 +121,21 @@ class CleanupCommands extends Disposable {
     let db = path ?? this.lastArchive?.path;
     if (!db) db = (await vscode.commands.executeCommand<DatabaseSummary[] | undefined>('experimentHealth.pickDatabase'))?.[0]?.path;
     if (!db) return;
-    const info = await this.connection.client.sendRequest(UndoInfoRequest, { path: db });
+    const info = await this.connection.request(UndoInfoRequest, { path: db });
     if (!info) { void vscode.window.showInformationMessage('There is no cleanup to undo for this database.'); return; }
     if (info.refusal) { void vscode.window.showWarningMessage(`Cannot undo: ${info.refusal}`); return; }
     const restore: vscode.MessageItem = { title: 'Restore' };
     const detail = info.changes.filter((c) => c.deleted || c.updated).map((c) => `${c.table}: ${changeText(c, UNDO_WORDS)}`).join('\n');
     const choice = await vscode.window.showWarningMessage(`Undo "${info.title}" from ${localDateTime(new Date(info.time).toISOString())}?`, { modal: true, detail }, restore);
     if (choice !== restore) return;
-    const preflight = await this.connection.client.sendRequest(CleanupPreflightRequest, { path: db });
+    const preflight = await this.connection.request(CleanupPreflightRequest, { path: db });
     if (!preflight.ok) {
       void vscode.window.showWarningMessage(`Not undoing: ${preflight.reason ?? 'another process is using the database.'}`, { modal: true, detail: preflight.holders.map((h) => `pid ${h.pid}: ${h.command}`).join('\n') });
       return;
     }
     try {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Experiment Health: undoing the last cleanup', cancellable: true },
-        (_p, token) => this.connection.client.sendRequest(UndoRequest, { path: db!, archive: info.archive }, token));
+        (_p, token) => this.connection.request(UndoRequest, { path: db!, archive: info.archive }, token));
       log.info(`undo done: ${report.message}`);
       this.lastArchive = undefined;
       void vscode.commands.executeCommand('setContext', 'experimentHealth.canUndo', false);

@@ -29,7 +29,7 @@ export function targetOf(arg: unknown): PanelTarget {
 }
 
 async function pickDatabase(connection: ServerConnection, title: string): Promise<string | undefined> {
-  const dbs = (await connection.client.sendRequest(DatabasesRequest)).filter((d) => d.status === 'ok');
+  const dbs = (await connection.request(DatabasesRequest)).filter((d) => d.status === 'ok');
   if (!dbs.length) { void vscode.window.showInformationMessage('No experiment database is open. Open one from the Experiment Health view, or run "Experiment Health: Open Database…".'); return undefined; }
   if (dbs.length === 1) return dbs[0]!.path;
   const picked = await vscode.window.showQuickPick(dbs.map((d) => ({
@@ -39,7 +39,7 @@ async function pickDatabase(connection: ServerConnection, title: string): Promis
 }
 
 async function pickExperiment(connection: ServerConnection, dbPath: string, title: string): Promise<string | undefined> {
-  const exps = await connection.client.sendRequest(ExperimentsRequest, { path: dbPath });
+  const exps = await connection.request(ExperimentsRequest, { path: dbPath });
   if (!exps.length) { void vscode.window.showInformationMessage(`${path.basename(dbPath)} has no experiments.`); return undefined; }
   if (exps.length === 1) return exps[0]!.id;
   const picked = await vscode.window.showQuickPick(exps.map((e) => ({
@@ -68,7 +68,7 @@ export async function completeRunTarget(connection: ServerConnection, arg: unkno
   if (t.runId) return { path: p, runId: t.runId };
   const e = t.experimentId ?? await pickExperiment(connection, p, title);
   if (e === undefined) return undefined;
-  const page = await connection.client.sendRequest(RunsRequest, { path: p, experimentId: e, sort: 'state', offset: 0, limit: 1000 });
+  const page = await connection.request(RunsRequest, { path: p, experimentId: e, sort: 'state', offset: 0, limit: 1000 });
   const picked = await vscode.window.showQuickPick(page.runs.map((r) => ({
     label: page.shortIds[r.id] ?? r.id,
     description: [r.state, r.stepsExpected !== undefined ? `${r.stepsDone ?? 0}/${r.stepsExpected}` : undefined, r.config, r.label].filter(Boolean).join(' · '),

@@ -33,7 +33,7 @@ export class DatabaseChanges implements vscode.Disposable {
 
   private async poll(): Promise<void> {
     try {
-      const dbs = await this.connection.client.sendRequest(DatabasesRequest);
+      const dbs = await this.connection.request(DatabasesRequest);
       const changed: string[] = [];
       for (const d of dbs) {
         const stamp = `${d.status}|${d.evaluatedAt ?? ''}`;

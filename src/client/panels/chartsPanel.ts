@@ -75,11 +75,11 @@ export class ChartsPanel extends Disposable {
     const { path: p, experimentId } = this.state;
     const t0 = Date.now();
     try {
-      let data = await this.host.connection.client.sendRequest(ExperimentChartsRequest, { path: p, experimentId });
+      let data = await this.host.connection.request(ExperimentChartsRequest, { path: p, experimentId });
       if (!data) {
         // not open in the server yet (a restored panel, a path from elsewhere): open it, then ask again
-        const summary = await this.host.connection.client.sendRequest(OpenDatabaseRequest, { path: p });
-        if (summary.status === 'ok') data = await this.host.connection.client.sendRequest(ExperimentChartsRequest, { path: p, experimentId });
+        const summary = await this.host.connection.request(OpenDatabaseRequest, { path: p });
+        if (summary.status === 'ok') data = await this.host.connection.request(ExperimentChartsRequest, { path: p, experimentId });
         else { this.fail(summary.message ?? `${path.basename(p)} cannot be read (${summary.status}).`); return; }
       }
       if (!data) { this.fail(`Experiment ${experimentId} is no longer in ${path.basename(p)}. It may have been deleted.`); return; }
@@ -144,7 +144,7 @@ export class ChartsPanel extends Disposable {
     let runIds = b.ids;
     if (runIds.length < b.count) {
       // the bin's id list was capped: ask the server for all of them
-      const all = await this.host.connection.client.sendRequest(ChartRunIdsRequest, {
+      const all = await this.host.connection.request(ChartRunIdsRequest, {
         path: this.state.path, experimentId: this.state.experimentId,
         selector: { chart: bar.chart, lo: b.bin.lo, hi: b.bin.hi, ...(bar.state ? { state: bar.state } : {}), ...(b.config !== undefined ? { config: b.config } : {}) },
       });

@@ -75,10 +75,10 @@ export class RunDetailsPanel extends Disposable {
   private async load(reason: string): Promise<void> {
     const { path: p, runId } = this.state;
     try {
-      let details = await this.host.connection.client.sendRequest(RunDetailsRequest, { path: p, runId });
+      let details = await this.host.connection.request(RunDetailsRequest, { path: p, runId });
       if (!details) {
-        const summary = await this.host.connection.client.sendRequest(OpenDatabaseRequest, { path: p });
-        if (summary.status === 'ok') details = await this.host.connection.client.sendRequest(RunDetailsRequest, { path: p, runId });
+        const summary = await this.host.connection.request(OpenDatabaseRequest, { path: p });
+        if (summary.status === 'ok') details = await this.host.connection.request(RunDetailsRequest, { path: p, runId });
         else { this.fail(summary.message ?? `${path.basename(p)} cannot be read (${summary.status}).`); return; }
       }
       if (!details) { this.fail(`Run ${runId} is no longer in ${path.basename(p)}: it was deleted or the database was replaced.`); return; }
@@ -149,7 +149,7 @@ export class RunDetailsPanel extends Disposable {
         return;
       }
       case 'report': {
-        const loc = await this.host.connection.client.sendRequest(ReportLocationRequest, { path: this.state.path, experimentId: d?.run.experimentId, runId: this.state.runId });
+        const loc = await this.host.connection.request(ReportLocationRequest, { path: this.state.path, experimentId: d?.run.experimentId, runId: this.state.runId });
         if (!loc) return;
         const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(loc.uri));
         const pos = new vscode.Position(Math.min(loc.line, Math.max(0, doc.lineCount - 1)), 0);

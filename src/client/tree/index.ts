@@ -23,7 +23,7 @@ export function registerExplorer(context: vscode.ExtensionContext, connection: S
     explorer,
     onDatabasesChanged(connection, (paths) => { void explorer.model.databasesChanged(paths); }),
     ...registerViewCommands({ explorer, ui: vscodeUi, extensionUri: context.extensionUri,
-      reportLocation: (p) => connection.client.sendRequest(ReportLocationRequest, p) }),
+      reportLocation: (p) => connection.request(ReportLocationRequest, p) }),
     registerRefresh(explorer),
     // From the charts: show the runs behind a bar. Tree views cannot multi-select from the API,
     // so the experiment is expanded and the first of those runs revealed and selected.

@@ -5,12 +5,12 @@ import type { ExplorerSource } from './nodes/base';
 
 /** The explorer's data, asked of the language server (all SQL runs there). */
 export function serverSource(connection: ServerConnection): ExplorerSource {
-  const c = connection.client;
   return {
-    databases: () => c.sendRequest(DatabasesRequest),
-    experiments: (params) => c.sendRequest(ExperimentsRequest, params),
-    runs: (params) => c.sendRequest(RunsRequest, params),
-    groups: (params) => c.sendRequest(GroupsRequest, params),
+    // Before the server runs (no database found yet) there is nothing to list: the welcome view shows.
+    databases: () => (connection.started ? connection.request(DatabasesRequest) : Promise.resolve([])),
+    experiments: (params) => connection.request(ExperimentsRequest, params),
+    runs: (params) => connection.request(RunsRequest, params),
+    groups: (params) => connection.request(GroupsRequest, params),
   };
 }
 
