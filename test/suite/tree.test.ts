@@ -332,6 +332,25 @@ suite('run explorer', function () {
         assert.deepStrictEqual(diagnosticsFor(file), [], 'no problem reported for it');
       }
       assert.ok(diagnosticsFor(broken).length === 1, 'the broken database still has its one error');
+      // Create Mapping… on it drafts .vscode/experiment-health.json with a guessed profile,
+      // unsaved: nothing is written until the user saves it
+      if (!hadMapping) {
+        const node = await vscode.commands.executeCommand('experimentHealth.test.treeReveal', mine.id);
+        assert.ok(node);
+        await vscode.commands.executeCommand('experimentHealth.createMapping');
+        const draft = vscode.window.activeTextEditor!.document;
+        assert.strictEqual(draft.uri.scheme, 'untitled');
+        assert.ok(!fs.existsSync(mapping), 'nothing is written before the user saves');
+        const json = JSON.parse(draft.getText());
+        assert.strictEqual(json.profiles.length, 1);
+        assert.strictEqual(json.profiles[0].name, 'mine');
+        assert.strictEqual(json.profiles[0].runs.table, 'jobs');
+        assert.strictEqual(json.profiles[0].runs.id, 'job_id');
+        assert.deepStrictEqual(json.profiles[0].children, [{ table: 'job_metrics', key: 'job_id', activity: [{ expr: 'ts' }] }]);
+        assert.strictEqual(draft.uri.fsPath, mapping);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
+      // Last, as they make the list refresh (and a refresh can move the tree's selection).
       // Opened on purpose, the same file is an error with the engine's sentence.
       const opened = await vscode.commands.executeCommand<{ status: string; message?: string }>('experimentHealth.openDatabase', vscode.Uri.file(thumbs));
       assert.strictEqual(opened?.status, 'error');
@@ -351,24 +370,6 @@ suite('run explorer', function () {
         assert.match(named?.message ?? '', /is empty \(0 bytes\)/);
       } finally {
         await config.update('databases', before, vscode.ConfigurationTarget.Workspace);
-      }
-      // Create Mapping… on it drafts .vscode/experiment-health.json with a guessed profile,
-      // unsaved: nothing is written until the user saves it
-      if (!hadMapping) {
-        const node = await vscode.commands.executeCommand('experimentHealth.test.treeReveal', mine.id);
-        assert.ok(node);
-        await vscode.commands.executeCommand('experimentHealth.createMapping');
-        const draft = vscode.window.activeTextEditor!.document;
-        assert.strictEqual(draft.uri.scheme, 'untitled');
-        assert.ok(!fs.existsSync(mapping), 'nothing is written before the user saves');
-        const json = JSON.parse(draft.getText());
-        assert.strictEqual(json.profiles.length, 1);
-        assert.strictEqual(json.profiles[0].name, 'mine');
-        assert.strictEqual(json.profiles[0].runs.table, 'jobs');
-        assert.strictEqual(json.profiles[0].runs.id, 'job_id');
-        assert.deepStrictEqual(json.profiles[0].children, [{ table: 'job_metrics', key: 'job_id', activity: [{ expr: 'ts' }] }]);
-        assert.strictEqual(draft.uri.fsPath, mapping);
-        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       }
     } finally {
       if (!hadMapping) fs.rmSync(mapping, { force: true });

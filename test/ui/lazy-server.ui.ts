@@ -8,11 +8,18 @@ import * as path from 'path';
 import { repoRoot, startCodeServer, openWorkbench, type CodeServer, type Workbench } from './driver';
 import { expectRunsView } from './steps';
 
-/** Language servers of this checkout running now (the dev workbench loads dist/server.js from it). */
-function ourServers(): number {
+/** Language servers started under this code-server (its extension host forks dist/server.js). */
+function languageServersUnder(root: number): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const inTree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows) if (!inTree.has(r.pid) && inTree.has(r.ppid)) { inTree.add(r.pid); grew = true; }
+  }
   const server = path.join(repoRoot, 'dist/server.js');
-  const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes(server)).length;
+  return rows.filter((r) => inTree.has(r.pid) && r.args.includes(server)).length;
 }
 
 suite('UI: no database, no language server', function () {
@@ -22,7 +29,6 @@ suite('UI: no database, no language server', function () {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-empty-ws-'));
 
   suiteSetup(async () => {
-    assert.strictEqual(ourServers(), 0, 'precondition: no language server of this checkout is running');
     server = await startCodeServer();
     wb = await openWorkbench(server, { folder, extensionDevelopmentPath: repoRoot });
   });
@@ -32,7 +38,7 @@ suite('UI: no database, no language server', function () {
     await expectRunsView(wb);
     await wb.page.locator('.part.sidebar', { hasText: 'No experiment databases found' }).waitFor({ timeout: 60_000 });
     await wb.page.waitForTimeout(5_000); // discovery has long finished
-    assert.strictEqual(ourServers(), 0, 'the language server was started for a folder without databases');
+    assert.strictEqual(languageServersUnder(server.pid), 0, 'the language server was started for a folder without databases');
     await wb.screenshot('lazy-01-no-database');
   });
 
@@ -42,7 +48,7 @@ c = sqlite3.connect(sys.argv[1]); c.executescript("CREATE TABLE jobs (job_id TEX
     path.join(folder, 'runs.sqlite')]);
     // The watcher (or discovery's one-minute look) finds it.
     await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: /Other databases|runs\.sqlite/ }).first().waitFor({ timeout: 120_000 });
-    assert.strictEqual(ourServers(), 1, 'one language server once there is a database');
+    assert.strictEqual(languageServersUnder(server.pid), 1, 'one language server once there is a database');
     await wb.screenshot('lazy-02-first-database');
   });
 });
