@@ -50,30 +50,36 @@ export function registerCleanup(
     });
   });
   connection.onRequest(CleanupPreflightRequest, ({ path: p }) => engine.call('cleanupPreflight', { path: session(p).path }));
-  connection.onRequest(CleanupExecuteRequest, async ({ plan, archive }, token) => {
-    const s = session(plan.database);
+  /**
+   * A cancelled write never passed its commit point (a cancel after it is ignored and the report
+   * comes back): roll its journal back now, not at the next write, and mark its archive failed.
+   */
+  const cancelled = async (s: DatabaseSession, what: 'cleanup' | 'undo', since: string): Promise<Error> => {
+    const r = await engine.call('recover', { path: s.path, archiveDirectory: archiveDirectory(s), since })
+      .catch((err: Error) => ({ recovered: false, message: err.message }));
+    connection.console.warn(`${path.basename(s.path)}: ${what} cancelled; ${r.message}`);
+    return new Error(`Cancelled before anything was committed. ${r.recovered ? `The database was rolled back to its state before the ${what}.` : 'The database was not changed.'}`);
+  };
+  const write = async (s: DatabaseSession, what: 'cleanup' | 'undo', token: CancellationToken, call: (signal: AbortSignal) => Promise<CleanupReport>) => {
+    const since = new Date().toISOString();
     try {
-      const report = await engine.call('cleanupExecute', { plan, archive, archiveDirectory: archiveDirectory(s) }, { signal: signalOf(token) });
-      return await afterWrite(s, report);
+      return await afterWrite(s, await call(signalOf(token)));
     } catch (e) {
-      if (e instanceof EngineError && e.code === 'cancelled') {
-        // The worker was stopped mid-transaction: roll its journal back now, not at the next write.
-        const r = await engine.call('recover', { path: s.path }).catch((err: Error) => ({ recovered: false, message: err.message }));
-        connection.console.warn(`${path.basename(s.path)}: cleanup cancelled; ${r.message}`);
-        throw new Error(`Cancelled. ${r.recovered ? 'The database was rolled back to its state before the cleanup.' : r.message}`);
-      }
+      if (e instanceof EngineError && e.code === 'cancelled') throw await cancelled(s, what, since);
       throw e;
-    } finally { void s.evaluate('after a cleanup attempt'); }
+    } finally { void s.evaluate(`after a${what === 'undo' ? 'n' : ''} ${what} attempt`); }
+  };
+
+  connection.onRequest(CleanupExecuteRequest, ({ plan, archive }, token) => {
+    const s = session(plan.database);
+    return write(s, 'cleanup', token, (signal) => engine.call('cleanupExecute', { plan, archive, archiveDirectory: archiveDirectory(s) }, { signal }));
   });
   connection.onRequest(UndoInfoRequest, ({ path: p }) => {
     const s = session(p);
     return engine.call('undoInfo', { path: s.path, archiveDirectory: archiveDirectory(s) });
   });
-  connection.onRequest(UndoRequest, async ({ path: p, archive }, token) => {
+  connection.onRequest(UndoRequest, ({ path: p, archive }, token) => {
     const s = session(p);
-    try {
-      const report = await engine.call('undo', { path: s.path, archive }, { signal: signalOf(token) });
-      return await afterWrite(s, report);
-    } finally { void s.evaluate('after an undo attempt'); }
+    return write(s, 'undo', token, (signal) => engine.call('undo', { path: s.path, archive }, { signal }));
   });
 }

@@ -12,9 +12,7 @@ const dir = tmpDir('engine');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('engine worker: cleanupPlan, cleanupPreflight, cleanupExecute, undoInfo, undo', async () => {
-  // The shipped worker once worker.ts imports cleanup-handlers; until then a test entry that does.
-  const shipped = path.join(__dirname, 'engine-worker.js');
-  const worker = fs.existsSync(shipped) && fs.readFileSync(shipped, 'utf8').includes('cleanupExecute') ? shipped : path.join(__dirname, 'cleanup-engine-worker.js');
+  const worker = path.join(__dirname, 'engine-worker.js');
   const file = writeDb(dir, 'rr.db', (await buildRecipeRunner({ now: NOW })).bytes);
   const rows = rowHashes(file);
   const client = new EngineClient(worker);

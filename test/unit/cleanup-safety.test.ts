@@ -118,3 +118,38 @@ test('undo refuses when a restored row\'s key exists again', async () => {
   assert.deepEqual(snapshot(file), before);
 });
 
+
+test('a program that writes between the plan check and BEGIN (open, write, close) stops the cleanup; its write survives', async () => {
+  const file = writeDb(dir, 'sneaky.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const p = (await plan(file, 'delete-incomplete')).plan;
+  assert.ok(p.totalRows > 0);
+  const edit = "UPDATE benchmark_runs SET model = 'edited by hand' WHERE rowid = (SELECT min(rowid) FROM benchmark_runs WHERE status = 'completed')";
+  let after: Record<string, string> = {};
+  assert.throws(() => executeCleanup(SQL(), { plan: p, archive: true, options: OPTIONS }, {
+    // Our session is open; the preflight is behind us. A one-shot writer gets in, counts unchanged.
+    onOpen: () => { sqlite3(file, edit); after = snapshot(file); },
+  }), (e: Error) => e.message.startsWith(PLAN_CHANGED) && /another program wrote/.test(e.message));
+  assert.equal(sqlite3(file, "SELECT count(*) FROM benchmark_runs WHERE model = 'edited by hand'"), '1', 'the other program\'s write is there');
+  assert.deepEqual(snapshot(file), after, 'nothing else changed');
+  assert.equal(sqlite3(file, 'PRAGMA integrity_check'), 'ok');
+  assert.deepEqual(manifestsOf(file).map((m) => m.status), ['failed'], 'its archive is not taken for an applied cleanup');
+});
+
+const manifestsOf = (file: string) => fs.readdirSync(`${dir}/.experiment-health/archive`).map((d) => `${dir}/.experiment-health/archive/${d}/manifest.json`)
+  .filter((m) => fs.existsSync(m)).map((m) => JSON.parse(fs.readFileSync(m, 'utf8')) as { database: string; status: string })
+  .filter((m) => m.database === file);
+
+test('a cleanup cancelled at its commit point rolls back; its archive says it was never applied', async () => {
+  const file = writeDb(dir, 'commit-point.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const p = (await plan(file, 'delete-incomplete')).plan;
+  const before = snapshot(file);
+  let asked = 0;
+  assert.throws(() => executeCleanup(SQL(), { plan: p, archive: true, options: OPTIONS }, { enterCommit: () => { asked++; return false; } }),
+    (e: Error & { code?: string }) => e.code === 'cancelled');
+  assert.equal(asked, 1);
+  assert.deepEqual(snapshot(file), before);
+  assert.deepEqual(manifestsOf(file).map((m) => m.status), ['failed']);
+  // Allowed to commit, the same plan runs to its verified report.
+  const report = executeCleanup(SQL(), { plan: p, archive: true, options: OPTIONS }, { enterCommit: () => true });
+  assert.ok(report.verified, report.message);
+});

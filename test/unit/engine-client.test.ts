@@ -88,3 +88,23 @@ test('the worker reopens a database whose file was replaced', async () => {
   fs.unlinkSync(f);
   await assert.rejects(client.call('tables', { path: f }), isCode('not-found'));
 });
+
+test('a write past its commit point cannot be cancelled: the cancel is ignored and its result arrives', async () => {
+  const writer = new EngineClient(path.join(__dirname, 'commit-point-worker.js'));
+  try {
+    // Cancelled while still before its commit point: rolled back, and the worker is replaced.
+    const early = new AbortController();
+    const rolledBack = writer.request('fakeWrite', { beforeMs: 1500, afterMs: 0 }, { signal: early.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    early.abort();
+    await assert.rejects(rolledBack, isCode('cancelled'));
+    // Cancelled after it: the same call completes, on the same worker.
+    const late = new AbortController();
+    const committed = writer.request('fakeWrite', { beforeMs: 0, afterMs: 800 }, { signal: late.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = writer.workersStarted;
+    late.abort();
+    assert.deepEqual(await committed, { committed: true });
+    assert.equal(writer.workersStarted, started, 'the worker was not terminated');
+  } finally { await writer.dispose(); }
+});

@@ -37,3 +37,28 @@ c.execute("delete from runs where id % 2 = 0"); os._exit(9)`, db]);
     assert.equal((await engine.call('recover', { path: db })).recovered, false, 'nothing left to recover');
   } finally { await engine.dispose(); }
 });
+
+test('recover after a cancelled write marks the archive that write left as never applied, and only that one', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-recover-manifest-'));
+  const db = path.join(dir, 'runs.db');
+  py('import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("create table runs(id integer primary key)"); c.commit()', db);
+  const archive = path.join(dir, '.experiment-health', 'archive');
+  const manifest = (name: string, time: string) => {
+    fs.mkdirSync(path.join(archive, name), { recursive: true });
+    const file = path.join(archive, name, 'manifest.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, database: db, identity: { dev: 0, ino: 0 }, action: 'delete-runs', title: name, target: { path: db },
+      runIds: [], changes: [], time, status: 'archived', fingerprintBefore: '', archive: 'archive.sqlite', tables: [] }));
+    return file;
+  };
+  const older = manifest('older', '2025-01-01T00:00:00.000Z'); // a crash we know nothing about: left for the user to check
+  const since = new Date().toISOString();
+  const cancelled = manifest('cancelled', new Date(Date.now() + 5).toISOString());
+  const engine = new EngineClient(path.join(__dirname, 'engine-worker.js'));
+  try {
+    const r = await engine.call('recover', { path: db, since });
+    assert.equal(r.recovered, false, 'no journal to roll back');
+    const status = (f: string) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { status: string }).status;
+    assert.equal(status(cancelled), 'failed');
+    assert.equal(status(older), 'archived');
+  } finally { await engine.dispose(); }
+});

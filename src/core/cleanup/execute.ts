@@ -16,7 +16,7 @@ import type { ProfileSpec } from '../profiles/spec';
 import {
   ARCHIVE_ROWID, archiveTableSql, describeTable, newArchiveFolder, rowHashes, writeManifest, type ArchivedTable, type Manifest,
 } from './archive';
-import { dbFingerprint } from './fingerprint';
+import { dbFingerprint, mainFilePart } from './fingerprint';
 import { buildPlan, type BuiltPlan } from './plan';
 import { preflight } from './preflight';
 import { expr, paramsFor, q } from './sql';
@@ -31,6 +31,8 @@ export interface ExecuteHooks {
   onStatement?(phase: 'select' | 'apply', table: string, session: WriteSession): void;
   /** Checked between statements: true rolls back and stops with 'cancelled'. */
   cancelled?(): boolean;
+  /** Right before COMMIT: false rolls back as cancelled; after true nothing may cancel (engine worker). */
+  enterCommit?(): boolean;
   /** Preflight options (tests). */
   ignorePids?: number[];
 }
@@ -56,6 +58,9 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   if (fpBefore !== confirmed.fingerprint) throw new EngineError('changed-while-open', PLAN_CHANGED, 'the file was written after the plan was made');
 
   const session = openWriteSession(SQL, file, { allowWal: true });
+  // sql.js takes no locks: a program that opens, writes and closes between the preflights is seen
+  // only by the file itself. Its state as our session found it must still hold at BEGIN.
+  const opened = dbFingerprint(file);
   let built: BuiltPlan;
   let manifest: Manifest | undefined;
   let manifestFile: string | undefined;
@@ -65,6 +70,8 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   let totalsBefore: Record<string, number> = {};
   let expBefore = new Map<string, number>();
   const expDeleted = new Map<string, number>();
+  let committed = false;
+  const afterCommit: string[] = []; // problems past COMMIT: reported, never thrown (the change is made)
   try {
     session.exec('PRAGMA foreign_keys = OFF'); // cascades are the plan's, explicitly
     hooks.onOpen?.(session);
@@ -102,9 +109,14 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
       lap('archive');
     }
 
-    // 2. The main transaction.
-    session.exec('BEGIN IMMEDIATE');
+    // 2. The main transaction, on the file exactly as planned and archived.
     try {
+      const atBegin = dbFingerprint(file);
+      if (atBegin !== opened || mainFilePart(atBegin) !== mainFilePart(fpBefore)) {
+        throw new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file while the plan was checked and archived)`);
+      }
+      session.hostFs.invalidate(); // nothing cached from before the check serves the transaction
+      session.exec('BEGIN IMMEDIATE');
       const m = materialiseStatements(built);
       for (const c of m.create) session.exec(c);
       for (const st of m.fill) {
@@ -141,20 +153,34 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
       const again = preflight(file, { ownJournal: true, ...(hooks.ignorePids ? { ignorePids: hooks.ignorePids } : {}) });
       if (!again.ok) throw refusedError(file, `Not cleaning up: ${again.reason}`, JSON.stringify(again.holders));
       for (let i = 0; i < built.ops.length; i++) session.exec(`DROP TABLE temp.eh_sel_${i}`);
+      if (hooks.enterCommit && !hooks.enterCommit()) throw new EngineError('cancelled', 'The cleanup was cancelled; nothing was changed.');
       session.exec('COMMIT');
+      committed = true;
     } catch (e) {
       try { session.exec('ROLLBACK'); } catch { /* the error below says enough */ }
       if (manifest && manifestFile) writeManifest(manifestFile, { ...manifest, status: 'failed', error: e instanceof Error ? e.message : String(e) });
       throw e;
     }
     lap('transaction');
+    if (manifest && manifestFile) writeManifest(manifestFile, (manifest = { ...manifest, status: 'applied' }));
   } finally {
-    session.close(); // WAL: checkpoints the -wal into the database and deletes it
+    try {
+      session.close(); // WAL: checkpoints the -wal into the database and deletes it
+    } catch (e) {
+      if (!committed) throw e;
+      afterCommit.push(`closing the database after the commit failed (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
   lap('close');
 
   // 3. Verify on a fresh read-only connection (the way every later read sees the file).
-  const verify = verifyApplied(SQL, file, built, deletedRowids, totalsBefore, expBefore, expDeleted, manifest?.tables);
+  let verify: { problems: string[]; tables?: ArchivedTable[] };
+  try {
+    verify = verifyApplied(SQL, file, built, deletedRowids, totalsBefore, expBefore, expDeleted, manifest?.tables);
+  } catch (e) {
+    verify = { problems: [`could not verify the committed change (${e instanceof Error ? e.message : String(e)})`] };
+  }
+  verify.problems.unshift(...afterCommit);
   lap('verify');
   if (manifest && manifestFile) {
     manifest = { ...manifest, status: 'applied', fingerprintAfter: dbFingerprint(file), tables: verify.tables ?? manifest.tables };

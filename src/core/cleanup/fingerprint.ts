@@ -1,14 +1,21 @@
 // Which version of which file a plan was made on: the header's change counter, the -wal and
-// -journal size/mtime (consistent.ts), and the file's identity and size. A commit by anyone,
-// a VACUUM or a replaced file changes it.
+// -journal size/mtime (consistent.ts), and the file's identity, size and mtime. A commit by
+// anyone (in WAL mode the change counter moves only when page 1 changes, but a checkpoint
+// rewrites the file), a VACUUM or a replaced file changes it.
 import * as fs from 'node:fs';
 import { fingerprint } from '../db/consistent';
 
 export function dbFingerprint(file: string): string {
   try {
     const s = fs.statSync(file);
-    return `${fingerprint(file)}|${s.dev}:${s.ino}:${s.size}`;
+    return `${fingerprint(file)}|${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return 'missing';
   }
+}
+
+/** The part of a fingerprint about the database file alone (change counter, identity, size, mtime). */
+export function mainFilePart(fp: string): string {
+  const parts = fp.split('|');
+  return `${parts[0]}|${parts[parts.length - 1]}`;
 }

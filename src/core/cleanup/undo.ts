@@ -94,7 +94,11 @@ function uniqueIndexes(db: SqlDatabase, table: string): string[][] {
   return out;
 }
 
-export interface UndoHooks { ignorePids?: number[] }
+export interface UndoHooks {
+  ignorePids?: number[];
+  /** Right before COMMIT: false rolls back as cancelled; after true nothing may cancel (engine worker). */
+  enterCommit?(): boolean;
+}
 
 export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {}): CleanupReport {
   const t0 = Date.now();
@@ -111,6 +115,8 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
   const archiveFile = path.join(path.dirname(params.archive), m.archive);
   const session = openWriteSession(SQL, file, { allowWal: true });
   const expected = new Map<string, { rowids: string; hash: string }>();
+  let committed = false;
+  const problems: string[] = []; // past COMMIT: reported, never thrown (the rows are back)
   try {
     session.exec('PRAGMA foreign_keys = OFF');
     session.attach(archiveFile, 'eh_archive');
@@ -145,23 +151,33 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
       }
       const again = preflight(file, { ownJournal: true, ...(hooks.ignorePids ? { ignorePids: hooks.ignorePids } : {}) });
       if (!again.ok) throw new EngineError('busy-writer', `Not undoing: ${again.reason}`);
+      if (hooks.enterCommit && !hooks.enterCommit()) throw new EngineError('cancelled', 'Undo was cancelled; nothing was changed.');
       session.exec('COMMIT');
+      committed = true;
     } catch (e) {
       try { session.exec('ROLLBACK'); } catch { /* keep the first error */ }
       throw e;
     }
-  } finally { session.close(); }
+  } finally {
+    try { session.close(); } catch (e) {
+      if (!committed) throw e;
+      problems.push(`closing the database after the commit failed (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
 
   // Verify on a fresh read-only connection: the restored rows are the archived rows, value for value.
-  const problems: string[] = [];
-  const db = openDatabaseSync(SQL, file);
   try {
-    for (const t of m.tables) {
-      const e = expected.get(t.table)!;
-      const h = tableHash(db, `SELECT ${rowTextSql(t.columns)} AS t FROM main.${q(t.table)} WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid`, [e.rowids]);
-      if (h.hash !== e.hash || h.rows !== t.rows) problems.push(`${t.table} rows differ from the archive`);
-    }
-  } finally { db.close(); }
+    const db = openDatabaseSync(SQL, file);
+    try {
+      for (const t of m.tables) {
+        const e = expected.get(t.table)!;
+        const h = tableHash(db, `SELECT ${rowTextSql(t.columns)} AS t FROM main.${q(t.table)} WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid`, [e.rowids]);
+        if (h.hash !== e.hash || h.rows !== t.rows) problems.push(`${t.table} rows differ from the archive`);
+      }
+    } finally { db.close(); }
+  } catch (e) {
+    problems.push(`could not verify the restored rows (${e instanceof Error ? e.message : String(e)})`);
+  }
   writeManifest(params.archive, { ...m, status: 'undone', undoneAt: new Date().toISOString(), fingerprintAfter: dbFingerprint(file) });
   const restored = m.changes.filter((c) => c.deleted || c.updated)
     .map((c) => `${c.table} ${changeText(c, UNDO_WORDS)}`);

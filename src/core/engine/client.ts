@@ -1,10 +1,11 @@
 // EngineClient: the caller's handle on the engine worker. One request runs at a time; the rest
 // wait in order. Cancelling the running request terminates the worker (sql.js cannot be
-// interrupted), and the next request starts a fresh worker.
+// interrupted), and the next request starts a fresh worker once the old one has stopped. A write
+// that reached its COMMIT cannot be cancelled: the cancel is ignored and its report arrives.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngineError, engineError } from '../db/errors';
-import type { EngineMethods, EngineRequest, EngineResponse } from './protocol';
+import { CONTROL_CANCELLED, CONTROL_COMMITTING, CONTROL_RUNNING, type EngineMethods, type EngineRequest, type EngineResponse } from './protocol';
 
 /** The engine worker's young-generation limit (MB), see ensureWorker. */
 const YOUNG_GENERATION_MB = Number(process.env.EH_ENGINE_YOUNG_MB) || 6;
@@ -23,6 +24,8 @@ export class EngineClient {
   private worker: Worker | undefined;
   private readonly queue: Pending[] = [];
   private running: Pending | undefined;
+  /** A cancelled worker being stopped: nothing starts until it has (a recovery must not race it). */
+  private stopping: Promise<void> | undefined;
   private nextId = 1;
   private disposed = false;
   /** Workers started so far (a cancel costs one); for tests and logs. */
@@ -40,7 +43,8 @@ export class EngineClient {
     if (this.disposed) return Promise.reject(engineError('cancelled', pathOf(params), 'the engine was shut down'));
     if (opts.signal?.aborted) return Promise.reject(engineError('cancelled', pathOf(params)));
     return new Promise<T>((resolve, reject) => {
-      const p: Pending = { req: { id: this.nextId++, method, params }, resolve: resolve as (v: unknown) => void, reject, signal: opts.signal };
+      const control = new SharedArrayBuffer(4);
+      const p: Pending = { req: { id: this.nextId++, method, params, control }, resolve: resolve as (v: unknown) => void, reject, signal: opts.signal };
       if (opts.signal) {
         p.onAbort = () => this.cancel(p);
         opts.signal.addEventListener('abort', p.onAbort, { once: true });
@@ -66,17 +70,21 @@ export class EngineClient {
     if (i >= 0) {
       this.queue.splice(i, 1);
     } else if (this.running === p) {
+      const control = new Int32Array(p.req.control!);
+      if (Atomics.compareExchange(control, 0, CONTROL_RUNNING, CONTROL_CANCELLED) === CONTROL_COMMITTING) return; // committed: let it report
       this.running = undefined;
       const w = this.worker;
       this.worker = undefined; // the next request starts a new one
-      void w?.terminate();
+      if (w) {
+        this.stopping = w.terminate().then(() => undefined, () => undefined).finally(() => { this.stopping = undefined; this.pump(); });
+      }
     } else return;
     this.settle(p, engineError('cancelled', pathOf(p.req.params)));
     this.pump();
   }
 
   private pump(): void {
-    if (this.running || this.disposed) return;
+    if (this.running || this.disposed || this.stopping) return;
     const p = this.queue.shift();
     if (!p) { this.worker?.unref(); return; }
     this.running = p;

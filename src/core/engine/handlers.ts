@@ -12,6 +12,11 @@ export interface HandlerContext {
   closeDatabase(path: string): boolean;
   /** Runs `fn` with torn-read protection (retries while a writer is committing). */
   read<T>(path: string, fn: (db: SqlDatabase) => T): ConsistentResult<T>;
+  /**
+   * Called by a write right before its COMMIT. False: the caller cancelled first, so roll back.
+   * True: from here on a cancel is ignored and the request runs to its report.
+   */
+  enterCommit(): boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler validates its own params

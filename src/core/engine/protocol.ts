@@ -3,7 +3,16 @@
 import type { SerializedEngineError } from '../db/errors';
 import type { HeaderInfo, SqlValue } from '../db/types';
 
-export interface EngineRequest { id: number; method: string; params: unknown }
+/**
+ * `control`: one Int32 shared with the client, CONTROL_RUNNING until either side moves it. The
+ * client's cancel sets CONTROL_CANCELLED; a write about to commit sets CONTROL_COMMITTING. Whoever
+ * moves it first wins, so a write is either cancelled before its COMMIT or runs to the end.
+ */
+export interface EngineRequest { id: number; method: string; params: unknown; control?: SharedArrayBuffer }
+
+export const CONTROL_RUNNING = 0;
+export const CONTROL_CANCELLED = 1;
+export const CONTROL_COMMITTING = 2;
 
 export type EngineResponse =
   | { id: number; ok: true; result: unknown }
