@@ -3,12 +3,14 @@
 // is MLflow's soft delete by default, and with hardDelete follows MLflow's own tables (children
 // first, as its ORM cascades do).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { buildPlan, executeCleanup, lastCleanup, undoCleanup, type PlanParams } from '../../src/core/cleanup';
 import { openDatabase } from '../../src/core/db';
+import { openDatabaseSync } from '../../src/core/db/open';
 import { loadSqlJs } from '../../src/core/db/sqljs';
 import { runDoctor } from '../../src/core/doctor/doctor';
 import { defaultOptions } from '../../src/core/doctor/options';
@@ -67,6 +69,21 @@ describe('mlflow cleanups', () => {
       assert.deepEqual(await rows(file, 'SELECT * FROM runs ORDER BY run_uuid'), before);
     });
   }
+
+  test('a resumed run left RUNNING with its first attempt\'s end_time: mark stale writes now, as set_terminated does', async () => {
+    const { file, e } = await fixture('head');
+    const staleId = e.findings.stale_running[0]!.run_uuid;
+    const SQL = await loadSqlJs();
+    const db0 = openDatabaseSync(SQL, file);
+    const start = Number(db0.get<{ s: number }>('SELECT start_time AS s FROM runs WHERE run_uuid = ?', [staleId])!.s);
+    db0.close();
+    execFileSync('sqlite3', [file, `UPDATE runs SET end_time = ${start + 60_000} WHERE run_uuid = '${staleId}'`]);
+    const p = await plan(file, { action: 'mark-stale' });
+    assert.deepEqual(p.runIds, [staleId], 'still stale: the old end time is not recent activity');
+    executeCleanup(SQL, { plan: p, archive: true, options });
+    const [a] = await rows<{ status: string; end_time: number }>(file, `SELECT status, end_time FROM runs WHERE run_uuid = '${staleId}'`);
+    assert.deepEqual(a, { status: 'KILLED', end_time: now.getTime() });
+  });
 
   test('2019 file (no KILLED in the CHECK): mark stale is refused with the allowed values, nothing written', async () => {
     const { file } = await fixture('2019');

@@ -83,3 +83,13 @@ describe('optuna delete study', () => {
     for (const t of TABLES) assert.equal(await count(t, '1'), all[t], `${t} restored`);
   });
 });
+
+test('single trials are never deleted (Optuna has no API for it, and trial numbers would repeat): the plan says why', async () => {
+  const { file } = await fixture('local');
+  const options = { ...defaultOptions(now.getTime()), naive: { zone: 'local' as const, utcOffsetMinutes: TZ } };
+  const [t] = await rows<{ id: number }>(file, "SELECT trial_id AS id FROM trials WHERE state = 'FAIL' LIMIT 1");
+  for (const p of [await plan(file, options, { action: 'delete-runs', target: { runIds: [String(t!.id)] } }), await plan(file, options, { action: 'delete-incomplete' })]) {
+    assert.match(p.refusal ?? '', /never deletes single trials.*repeats a number.*delete the whole study/);
+    assert.equal(p.totalRows, 0);
+  }
+});

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openMemoryDatabase } from '../fixtures/memory-db';
+import { buildPlan } from '../../src/core/cleanup/plan';
 import { runDoctor, type DoctorResult } from '../../src/core/doctor/doctor';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import type { OptunaExpected } from '../fixtures/expected';
@@ -101,5 +102,9 @@ test('a storage without the trial_heartbeats table (never used heartbeats) reads
     const note = r.notices.find((n) => n.includes('trial_heartbeats'));
     assert.match(note ?? '', /heartbeat is not read, because this file has no table trial_heartbeats/);
     assert.ok(!r.notices.some((n) => /Check the SQL/.test(n)), r.notices.join('\n'));
+    // No heartbeats is not unreadable activity: stale trials stay warnings, and can be marked.
+    assert.deepEqual(r.unreadActivity ?? [], []);
+    assert.ok(r.findings.some((f) => f.code === 'run/stale' && f.severity === 'warning'), 'a stale trial is a warning');
+    assert.equal(buildPlan(db, { action: 'mark-stale', target: { path: 'optuna.db' }, options: { ...defaultOptions(now.getTime()), ...setting('local') } }).plan.refusal, undefined);
   } finally { db.close(); }
 });

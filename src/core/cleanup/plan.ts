@@ -208,6 +208,7 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   if (action === 'delete-experiment' && profile.experiments?.deletable === false) {
     return `In ${profile.title} databases an experiment (${profile.experiments.table}) is a definition other runs reuse, so it is not deleted; select its runs and use "Delete Runs…" instead.`;
   }
+  if ((action === 'delete-runs' || action === 'delete-incomplete') && profile.cleanup?.runsKept) return `${profile.cleanup.runsKept}.`;
   if (action === 'mark-stale' && !profile.cleanup?.markStale) {
     return `${profile.title} runs have no status to mark: ${profile.derive === 'panic-tda' ? 'their state is derived from their invocations; delete the incomplete runs instead' : 'this profile offers no "mark stale"'}.`;
   }

@@ -62,8 +62,9 @@ export function markStaleSet(db: SqlDatabase, profile: ProfileSpec, params: Para
   const when = new Date(ctx.now).toISOString().replace(/\.\d+Z$/, 'Z');
   const set: { column: string; sql: string }[] = [{ column: status, sql: params.add(spec.status) }];
   if (spec.finishedAt) {
-    const c = q(spec.finishedAt.column);
-    set.push({ column: spec.finishedAt.column, sql: `coalesce(${c}, ${params.add(formatTime(ctx.now, spec.finishedAt.format, ctx.naive))})` });
+    // The time of marking, as MLflow's set_terminated and Optuna's fail_stale_trials write it: an
+    // end time left by an earlier attempt of a resumed run is not when this one ended.
+    set.push({ column: spec.finishedAt.column, sql: params.add(formatTime(ctx.now, spec.finishedAt.format, ctx.naive)) });
   }
   if (spec.metadataJson) {
     // The shape ze-benchmarks' INCOMPLETE-RUNS-PLAN gives markStaleRunsIncomplete(): the reason

@@ -44,7 +44,7 @@ export function expr(e: string, alias = 't'): string {
  */
 export function checkedExpressions(
   db: SqlDatabase, table: string, named: Record<string, string | undefined>, notices: string[],
-  unread?: (name: string, e: string) => void,
+  unread?: (name: string, e: string, error: string) => void,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, e] of Object.entries(named)) {
@@ -56,7 +56,7 @@ export function checkedExpressions(
     } catch (err) {
       out[name] = 'NULL';
       notices.push(unreadableNotice(table, name, e, err));
-      unread?.(name, e);
+      unread?.(name, e, err instanceof Error ? err.message : String(err));
     }
   }
   return out;

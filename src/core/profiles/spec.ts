@@ -144,6 +144,11 @@ export interface CleanupSpec {
      */
     deleteChildren?: { table: string; when?: Expr }[];
   };
+  /**
+   * Why this system never deletes single runs (Optuna: a trial's number is the count of its
+   * study's earlier trials, so a gap makes the next trial repeat a number). Absent: it can.
+   */
+  runsKept?: string;
   /** The stored status column written by markStale/resetStale (default: runs.status.expr when it names one column). */
   statusColumn?: string;
   /**

@@ -53,5 +53,7 @@ export const optuna: ProfileSpec = {
     // What fail_stale_trials writes: state FAIL, datetime_complete = now in the file's encoding.
     markStale: { status: 'FAIL', finishedAt: { column: 'datetime_complete', format: 'naive-local-micro' } },
     statusColumn: 'state',
+    // §2.3/§2.7: no API deletes a trial; trials.number counts the study's earlier trials.
+    runsKept: 'Optuna never deletes single trials: a trial\'s number counts the study\'s earlier trials, so after a deletion the next trial repeats a number. Mark stale trials as failed, or delete the whole study',
   },
 };
