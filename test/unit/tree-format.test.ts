@@ -1,6 +1,8 @@
 // Pure formatting of the run explorer (src/client/tree/format.ts, contextValues.ts, ids.ts, options.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Run } from '../../src/core/model';
 import type { DatabaseSummary } from '../../src/shared/protocol';
 import { databaseContextValue, experimentContextValue, runContextValue } from '../../src/client/tree/contextValues';
@@ -114,6 +116,13 @@ test('contextValues match the menus scheme', () => {
   assert.ok(!resetStale.test(runContextValue(run({ state: 'stale' }), 'ze-benchmarks')));
   assert.ok(deleteIncomplete.test(experimentContextValue(e, 'panic-tda')));
   assert.ok(!/^experimentHealth:database:error/.test(databaseContextValue(summary({}))));
+  // Delete Run… is not offered where the profile never deletes single runs (Optuna trials)
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+  const when = manifest.contributes.menus['view/item/context']!.find((m) => m.command === 'experimentHealth.deleteRuns')!.when!;
+  const deleteRuns = new RegExp(/viewItem =~ \/(.*)\/$/.exec(when)![1]!);
+  assert.ok(!deleteRuns.test(runContextValue(run({ state: 'failed' }), 'optuna')));
+  assert.ok(deleteRuns.test(runContextValue(run({ state: 'failed' }), 'mlflow')));
+  assert.ok(!deleteRuns.test(runContextValue(run({ state: 'failed', hidden: true }), 'mlflow')));
 });
 
 test('badge counts warning and error findings only', () => {

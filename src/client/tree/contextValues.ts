@@ -2,7 +2,7 @@
 // so the menus stay greppable (GitLens ContextValues). Scheme:
 //   experimentHealth:database[:error|:unknownSchema][:incomplete][:stale][:canReset][:orphans]
 //   experimentHealth:experiment[:incomplete][:stale][:canReset]
-//   experimentHealth:run:<state>[:stale][:canReset]
+//   experimentHealth:run:<state>[:stale][:canReset][:kept]
 //   experimentHealth:run:deleted · experimentHealth:experiment:deleted (hidden rows: no cleanups)
 //   experimentHealth:group · experimentHealth:loadMore · experimentHealth:recent
 // plus: experimentHealth:database:unknownSchema:other (not an experiment database: no profile matches),
@@ -23,6 +23,9 @@ export const CV = {
 const RESET_PROFILES = new Set(['recipe-runner']);
 
 export function canReset(profile: string | undefined): boolean { return !!profile && RESET_PROFILES.has(profile); }
+
+/** Profiles whose runs are never deleted one by one (CleanupSpec.runsKept: Optuna's trial numbers). */
+const KEPT_RUN_PROFILES = new Set(['optuna']);
 
 function flags(counts: RunCounts, profile: string | undefined): string {
   let s = '';
@@ -51,5 +54,6 @@ export function experimentContextValue(e: Experiment, profile: string | undefine
 
 export function runContextValue(r: Run, profile: string | undefined): string {
   if (r.hidden) return 'experimentHealth:run:deleted';
-  return `experimentHealth:run:${r.state}${r.state === 'stale' ? ':stale' : ''}${canReset(profile) ? ':canReset' : ''}`;
+  return `experimentHealth:run:${r.state}${r.state === 'stale' ? ':stale' : ''}${canReset(profile) ? ':canReset' : ''}`
+    + (profile && KEPT_RUN_PROFILES.has(profile) ? ':kept' : '');
 }
