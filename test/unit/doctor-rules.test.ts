@@ -212,3 +212,34 @@ test('run details of a WITHOUT ROWID runs table count only that run\'s child row
   assert.deepEqual(runDetails(db, profile, 'r2')?.childCounts, { evaluation_results: 3 });
   db.close();
 });
+
+test('panic-tda: an experiment whose runs went quiet but whose embeddings stage is writing is running, not stale', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(PANIC_DDL_CREATE_ALL.join(';\n'));
+  db.exec(`INSERT INTO experimentconfig VALUES ('e1', '["T2I","I2T"]', '[-1]', '["p"]', '["DummyText"]', 4, '2025-11-20 08:00:00', NULL);
+    INSERT INTO run VALUES ('r1', '["T2I","I2T"]', -1, 4, 'p', 'e1');`);
+  for (let s = 0; s < 4; s++) {
+    db.exec(`INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text, output_image_data)
+      VALUES ('i${s}', '2025-11-20 08:00:0${s}', '2025-11-20 08:00:0${s + 1}', '${s % 2 ? 'I2T' : 'T2I'}', '${s % 2 ? 'TEXT' : 'IMAGE'}', -1, 'r1', ${s},
+              ${s % 2 ? `'text ${s}'` : 'NULL'}, ${s % 2 ? 'NULL' : "x'00'"});`);
+  }
+  const embed = (id: string, inv: string, at: string) => db.exec(`INSERT INTO embedding(id, started_at, completed_at, invocation_id, embedding_model, vector)
+    VALUES ('${id}', '${at}', '${at}', '${inv}', 'DummyText', x'0000803f');`);
+  embed('m1', 'i1', '2025-11-20 09:00:00'); // three hours ago: the stage looks dead
+  const first = runDoctor(db, opts(), [], undefined, 'v1');
+  const e1 = () => first.result.experiments.find((e) => e.id === 'e1')!;
+  assert.equal(e1().state, 'stale');
+  assert.ok(first.result.findings.some((f) => f.code === 'artifact/missing'), 'a stuck stage: its missing embeddings are reported');
+  // The stage writes again (appended rows: the cached newest embedding is extended, not re-read).
+  embed('m3', 'i3', '2025-11-20 11:59:00');
+  const again = runDoctor(db, opts(), [], first.state, 'v2').result;
+  const live = again.experiments.find((e) => e.id === 'e1')!;
+  assert.equal(live.state, 'running');
+  assert.equal(live.lastActivityAt, '2025-11-20T11:59:00.000Z');
+  assert.ok(!again.findings.some((f) => f.experimentId === 'e1' && (f.code === 'experiment/stale' || f.code === 'artifact/missing')), JSON.stringify(again.findings));
+  const plan = buildPlan(db, { action: 'delete-experiment', target: { path: db.path, experimentId: 'e1' }, options: opts() }, { fingerprint: 'v2' }).plan;
+  assert.match(plan.refusal ?? '', /is still running \(last activity 1 min ago\)/);
+  // From a fresh start (no cache) the answer is the same.
+  assert.equal(runDoctor(db, opts()).result.experiments.find((e) => e.id === 'e1')!.state, 'running');
+  db.close();
+});

@@ -205,6 +205,11 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   if (action === 'delete-orphans') return { runs: [], excluded, title: 'Delete orphaned rows' };
   if (action === 'delete-runs' && !target.runIds?.length) return 'Deleting selected runs needs the runs to delete.';
   if (action === 'delete-experiment' && target.experimentId === undefined) return 'Deleting an experiment needs the experiment.';
+  const experiment = target.experimentId !== undefined ? doctor.experiments.find((e) => e.id === target.experimentId) : undefined;
+  if (action === 'delete-experiment' && experiment?.state === 'running') {
+    const ago = experiment.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(experiment.lastActivityAt)) / 60_000))} min ago)` : '';
+    return `Experiment ${expLabel(experiment.id)} is still running${ago}; wait until it has stopped before deleting it.`;
+  }
   if (action === 'delete-experiment' && profile.experiments?.deletable === false) {
     return `In ${profile.title} databases an experiment (${profile.experiments.table}) is a definition other runs reuse, so it is not deleted; select its runs and use "Delete Runs…" instead.`;
   }

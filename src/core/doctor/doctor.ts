@@ -13,10 +13,10 @@ import { optunaFindings } from './optuna';
 import { orphanFindings } from './orphans';
 import { missingParentFindings, propagateDescendantActivity } from './parents';
 import { TableMarks, type CountCache, type TableMark } from './incremental';
-import { derivePanicRun, findDuplicateStops, panicArtifactFindings, type PanicCaches } from './panic-tda';
+import { derivePanicRun, findDuplicateStops, latestEmbeddingMs, panicArtifactFindings, type PanicCaches } from './panic-tda';
 import { experimentFindings, runFindings } from './rules';
 import { deriveExperiment, deriveStatusRun, type DerivedExperiment, type DerivedRun } from './states';
-import { naiveLabel } from './time';
+import { naiveLabel, toIso } from './time';
 
 export interface DoctorResult {
   database: string;
@@ -128,8 +128,14 @@ export function runDoctor(
       // a short run is still in progress or stopped early.
       const provisional = expRuns.map((r) => derivePanicRun(r, undefined, children, profile, options, duplicateStops));
       experiment = deriveExperiment(raw, expId, provisional.map((r) => ({ ...r, state: 'completed' as const })), profile, options, label);
+      // Silent runs, but maybe a live embeddings stage: only embedding rows would say so.
+      const embedded = experiment.state === 'stale' ? latestEmbeddingMs(db, expRuns.map((r) => r.id), marks, panicCaches, options) : undefined;
+      const newer = (e: DerivedExperiment): DerivedExperiment => (embedded === undefined || (e.activityMs ?? -Infinity) >= embedded ? e
+        : { ...e, activityMs: embedded, lastActivityAt: toIso(embedded) });
+      experiment = newer(experiment);
+      if (embedded !== undefined && options.now - embedded <= experiment.thresholdMinutes * 60_000) experiment.state = 'running';
       derived = expRuns.map((r) => derivePanicRun(r, experiment, children, profile, options, duplicateStops));
-      experiment = { ...experiment, ...deriveExperiment(raw, expId, derived, profile, options, label), state: experiment.state };
+      experiment = newer({ ...experiment, ...deriveExperiment(raw, expId, derived, profile, options, label), state: experiment.state });
     } else {
       derived = expRuns.map((r) => deriveStatusRun(r, profile, children, options, noticeSet));
       // Hidden runs are not counted (in a hidden experiment, all of them are, for its own state).

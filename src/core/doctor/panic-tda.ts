@@ -6,12 +6,13 @@
 import type { SqlDatabase, SqlValue } from '../db/types';
 import type { Finding, RunState } from '../model';
 import type { ProfileSpec } from '../profiles/spec';
-import type { ChildTableState, RawRun } from './collect';
+import { naiveFor, type ChildTableState, type RawRun } from './collect';
 import type { DoctorOptions } from './options';
 import { stepsDone, toRun, type DerivedExperiment, type DerivedRun } from './states';
 import { idText, num, tableExists, text } from './sql';
 import { staleThresholdMinutes } from './options';
 import { incrementalCounts, keyOf, type CountCache, type TableMarks } from './incremental';
+import { parseTimestamp } from './time';
 import { pushTo } from '../collections';
 
 export function derivePanicRun(
@@ -103,8 +104,31 @@ function jsonList(v: string | undefined): string[] {
 /** Experiments whose derived data should exist: finished, or stuck (not live, not pending). */
 const expectsArtifacts = (e: DerivedExperiment) => e.state === 'completed' || e.state === 'stale';
 
-/** What the artifact checks keep between evaluations. */
-export interface PanicCaches { embeddings?: CountCache; nullVectors?: CountCache }
+/**
+ * What the artifact checks keep between evaluations. `embeddingTop`: per run, the highest rowid
+ * among its embeddings, kept by the same scan as the counts.
+ */
+export interface PanicCaches { embeddings?: CountCache; nullVectors?: CountCache; embeddingTop?: Map<string, number> }
+
+/**
+ * When the newest embedding of these runs (an experiment's) was written. The embeddings stage
+ * runs after every run ended, for hours on real files, and writes nothing but embedding rows
+ * (systems.md §A: last activity is the latest of invocations, embeddings and persistence
+ * diagrams). Embeddings are appended, so the newest is the one with the highest rowid: the
+ * counting scan (which reads only the index) notes it per run, and one row is read here.
+ */
+export function latestEmbeddingMs(
+  db: SqlDatabase, runIds: string[], marks: TableMarks, caches: PanicCaches, options: DoctorOptions,
+): number | undefined {
+  if (!tableExists(db, 'embedding') || !db.columns('embedding').some((c) => c.name === 'completed_at')) return undefined;
+  caches.embeddings = embeddingCounts(db, marks, caches);
+  const rowid = Math.max(0, ...runIds.map((id) => caches.embeddingTop?.get(id) ?? 0));
+  if (!rowid) return undefined;
+  const row = db.get<{ s: SqlValue; c: SqlValue }>('SELECT started_at AS s, completed_at AS c FROM embedding WHERE rowid = ?', [rowid]);
+  const naive = naiveFor({ expr: 'completed_at', naive: 'local' }, options);
+  const times = [parseTimestamp(row?.c, naive), parseTimestamp(row?.s, naive)].filter((t): t is number => t !== undefined);
+  return times.length ? Math.max(...times) : undefined;
+}
 
 export function panicArtifactFindings(
   db: SqlDatabase, experiments: Map<string, DerivedExperiment>, children: ChildTableState[], runs: DerivedRun[],
@@ -135,7 +159,7 @@ export function panicArtifactFindings(
       return a;
     };
     const embedded = new Map<string, number>();
-    caches.embeddings = embeddingCounts(db, marks, caches.embeddings);
+    caches.embeddings = embeddingCounts(db, marks, caches);
     for (const [key, n] of caches.embeddings.counts) {
       const [run, model, type] = key.split('|');
       const e = checked(runExperiment.get(run));
@@ -235,16 +259,22 @@ const s = (n: number) => (n === 1 ? '' : 's');
  * probes: a 32 MiB one here measured no faster, and its pages stay in the WebAssembly heap for
  * good (peak RSS +10–25 MB on 1 GB and 9.7 GB).
  */
-function embeddingCounts(db: SqlDatabase, marks: TableMarks, previous?: CountCache): CountCache {
-  return incrementalCounts(marks, ['embedding', 'invocation'], previous, (since, add) => {
-    const each = (v: SqlValue[]) => add(keyOf(idText(v[0]) ?? '', v[2], v[1]));
+function embeddingCounts(db: SqlDatabase, marks: TableMarks, caches: PanicCaches): CountCache {
+  return incrementalCounts(marks, ['embedding', 'invocation'], caches.embeddings, (since, add) => {
+    const top = new Map(since !== undefined ? caches.embeddingTop : undefined); // the previous state's stays as it was
+    caches.embeddingTop = top;
+    const each = (v: SqlValue[]) => {
+      const run = idText(v[0]) ?? '', rowid = Number(v[3]);
+      add(keyOf(run, v[2], v[1]));
+      if (rowid > (top.get(run) ?? 0)) top.set(run, rowid);
+    };
     if (since !== undefined) {
       // Only new embeddings: walk them by rowid and look their invocation up.
-      db.each(`SELECT i.run_id, upper(i.type), e.embedding_model FROM embedding e JOIN invocation i ON i.id = e.invocation_id
+      db.each(`SELECT i.run_id, upper(i.type), e.embedding_model, e.rowid FROM embedding e JOIN invocation i ON i.id = e.invocation_id
                 WHERE e.rowid > ?`, [since], each);
       return;
     }
-    db.each(`SELECT i.run_id, upper(i.type), e.embedding_model FROM invocation i NOT INDEXED JOIN embedding e ON e.invocation_id = i.id`, [], each);
+    db.each(`SELECT i.run_id, upper(i.type), e.embedding_model, e.rowid FROM invocation i NOT INDEXED JOIN embedding e ON e.invocation_id = i.id`, [], each);
   });
 }
 
