@@ -162,3 +162,19 @@ test('recipe-runner with an activity column renamed: live runs may look stale, s
     assert.match(refused.plan.refusal ?? '', /cannot be told here: their activity in session_runs\.started_at, session_runs\.completed_at, instruction_runs\.timestamp cannot be read/);
   }
 });
+
+test('recipe-runner before V3.1 (instruction_runs without session_run_id): reset stale deletes every session and step of the reset runs, and says why', async () => {
+  const file = await fresh(buildRecipeRunner);
+  py(`import sqlite3,sys
+c=sqlite3.connect(sys.argv[1])
+cols=[r[1] for r in c.execute("pragma table_info(instruction_runs)") if r[1]!='session_run_id']
+c.executescript("CREATE TABLE ir_old AS SELECT %s FROM instruction_runs; DROP TABLE instruction_runs; ALTER TABLE ir_old RENAME TO instruction_runs;" % ','.join(cols))
+c.commit()`, file);
+  const { built } = await roundTrip(file, 'reset-stale');
+  assert.match((built.plan.warnings ?? []).join('\n'), /Every session_runs and instruction_runs row of the reset runs is deleted, finished ones too: this file has no instruction_runs\.session_run_id/);
+  const q = `(${built.plan.runIds.join(',')})`;
+  const { built: again } = await roundTrip(file, 'reset-stale', {}, { undo: false });
+  assert.equal(sqlite3(file, `SELECT count(*) FROM session_runs WHERE recipe_run_id IN ${q}`), '0', 'SUCCESS sessions too: the older runner re-inserts them');
+  assert.equal(sqlite3(file, `SELECT count(*) FROM instruction_runs WHERE recipe_run_id IN ${q}`), '0');
+  assert.deepEqual(again.plan.runIds, built.plan.runIds);
+});

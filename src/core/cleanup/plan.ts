@@ -3,6 +3,7 @@
 // lose or have changed. The same plan, rebuilt at execution time, is what the transaction does.
 import type { SqlDatabase, SqlValue } from '../db/types';
 import { runDoctor, type DoctorResult } from '../doctor/doctor';
+import { checkedExpressions } from '../doctor/sql';
 import { staleThresholdMinutes, type DoctorOptions, optionsForProfile } from '../doctor/options';
 import { shownId } from '../ids';
 import type { Run } from '../model';
@@ -59,6 +60,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   const graph = relationGraph(db, profile);
   const p = new Params();
   const ops = new Map<string, TableOp>();
+  const resetWarnings: string[] = [];
   const runsTable = profile.runs.table;
   // Ids as the doctor names them: a blob id is its lowercase hex (idText), so it is matched that way too.
   const idIn = (ids: string[]): string => {
@@ -115,11 +117,28 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
       if (typeof set === 'string') return refuse(`Cannot ${action === 'mark-stale' ? 'mark stale runs' : 'reset stale runs'}: ${set}.`, profile);
       ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: idIn(picked.runs) }], set });
       if (action === 'reset-stale') {
-        for (const rule of profile.cleanup?.resetStale?.deleteChildren ?? []) {
+        const rules = (profile.cleanup?.resetStale?.deleteChildren ?? []).flatMap((rule) => {
           const child = (profile.children ?? []).find((c) => c.table === rule.table);
-          if (!child || !doctor.tables.some((t) => t.name === child.table)) continue;
+          return child && doctor.tables.some((t) => t.name === child.table) ? [{ rule, child }] : [];
+        });
+        // Which child rows are finished work to keep is told by columns an older writer may lack
+        // (recipe-runner before V3.1 has no instruction_runs.session_run_id; it also keeps no
+        // finished sessions on a restart): then every child row of the reset runs goes, as its
+        // own cleanup does.
+        const missing: string[] = [];
+        for (const { rule } of rules) {
+          if (!rule.when) continue;
+          checkedExpressions(db, rule.table, { when: rule.when }, [], (_name, _e, error) => {
+            missing.push(`${rule.table}.${/no such (?:table|column): (\S+)/.exec(error)?.[1]?.replace(/^t\./, '') ?? `(${error})`}`);
+          });
+        }
+        if (missing.length) {
+          resetWarnings.push(`Every ${rules.map((r) => r.rule.table).join(' and ')} row of the reset runs is deleted, finished ones too: this file has no ${missing.join(', ')} `
+            + `(an older ${profile.title}) to tell which rows are finished work, and deleting them all is what its own cleanup of a stale run does.`);
+        }
+        for (const { rule, child } of rules) {
           ops.set(child.table, { table: child.table, kind: 'delete', parts: [{ kind: 'child', column: child.key, parent: runsTable,
-            parentColumn: child.references ?? profile.runs.id, ...(rule.when ? { and: rule.when } : {}) }] });
+            parentColumn: child.references ?? profile.runs.id, ...(rule.when && !missing.length ? { and: rule.when } : {}) }] });
         }
       }
       break;
@@ -170,7 +189,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
     totalRows: changes.reduce((n, c) => n + c.deleted + c.updated, 0),
     archiveBytes: estimateArchive(db, ordered, ops, counts, p.values),
   };
-  const warnings = danglingReferences(db, graph, ops, counts, p.values);
+  const warnings = [...resetWarnings, ...danglingReferences(db, graph, ops, counts, p.values)];
   const deleting = action === 'delete-incomplete' || action === 'delete-runs' || action === 'delete-experiment';
   if (deleting && soft) {
     plan.softDelete = true;
