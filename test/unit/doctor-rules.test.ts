@@ -243,3 +243,20 @@ test('panic-tda: an experiment whose runs went quiet but whose embeddings stage 
   assert.equal(runDoctor(db, opts()).result.experiments.find((e) => e.id === 'e1')!.state, 'running');
   db.close();
 });
+
+test('egregora after 2025-11-18 (no input_fingerprint, parent_run_id + attrs, no constraints) is still egregora', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(`CREATE TABLE runs (run_id VARCHAR, tenant_id VARCHAR, stage VARCHAR, status VARCHAR, error VARCHAR, parent_run_id VARCHAR, code_ref VARCHAR,
+      config_hash VARCHAR, attrs JSON, started_at TIMESTAMP, finished_at TIMESTAMP, rows_in BIGINT, rows_out BIGINT, duration_seconds DOUBLE,
+      llm_calls BIGINT, tokens BIGINT, trace_id VARCHAR);
+    INSERT INTO runs (run_id, stage, status, parent_run_id, attrs, started_at, finished_at) VALUES
+      ('a0000000-0000-4000-8000-000000000001', 'ingestion', 'completed', NULL, '{}', '2025-11-20 06:00:00.1+00', '2025-11-20 06:01:00+00'),
+      ('a0000000-0000-4000-8000-000000000002', 'window_0', 'running', 'a0000000-0000-4000-8000-000000000001', '{"window": 0}', '2025-11-20 06:02:00+00', NULL);`);
+  const r = runDoctor(db, opts()).result;
+  assert.equal(r.profile, 'egregora', r.notices.join('\n'));
+  assert.deepEqual(r.runs.map((x) => x.state), ['completed', 'stale']);
+  const plan = buildPlan(db, { action: 'mark-stale', target: { path: db.path }, options: opts() }, { fingerprint: 'x' }).plan;
+  assert.equal(plan.refusal, undefined, plan.refusal);
+  assert.deepEqual(plan.runIds, ['a0000000-0000-4000-8000-000000000002']);
+  db.close();
+});

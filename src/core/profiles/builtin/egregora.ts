@@ -2,13 +2,15 @@ import type { ProfileSpec } from '../spec';
 
 // egregora run tracking (the SQLite variant of runs.duckdb). No experiment table: consecutive
 // runs from an ingestion stage on form one pipeline. Its CHECK constraint allows no
-// 'incomplete', so stale runs are marked failed with an explanatory error.
+// 'incomplete', so stale runs are marked failed with an explanatory error. Detection asks only
+// for what every shape has: input_fingerprint was removed on 2025-11-18 (systems.md §D), and the
+// real files of December 2025 have runs without it (nor any PK, NOT NULL or CHECK).
 export const egregora: ProfileSpec = {
   name: 'egregora',
   title: 'egregora',
   description: 'egregora run tracking (runs, lineage).',
   detect: [
-    { table: 'runs', columns: ['run_id', 'stage', 'status', 'started_at', 'finished_at', 'input_fingerprint'] },
+    { table: 'runs', columns: ['run_id', 'stage', 'status', 'started_at', 'finished_at'] },
   ],
   priority: 10,
   runs: {
