@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // experiment-health: the command line over the same engine as the extension.
-//   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--optuna-datetimes local|utc] [--mapping FILE]
+//   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--optuna-datetimes auto|local|utc] [--mapping FILE]
 //   runs <db> [--state S[,S]] [--experiment ID] [--tail N] [--json]
 //   show <db> <run-id-or-unique-prefix> [--json]
 //   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--no-archive] [--archive-dir DIR] [--hard]
@@ -51,7 +51,8 @@ options:
   --stale-after MINUTES          stale threshold (default 60)
   --profile NAME                 force a profile instead of detecting it
   --naive-timestamps local|utc|+HH:MM   how times without a zone are read (default local)
-  --optuna-datetimes local|utc   Optuna's datetime_* columns: local (Optuna <= 4, default) or UTC (Optuna >= 5)
+  --optuna-datetimes auto|local|utc   Optuna's datetime_* columns: local (Optuna <= 4), UTC (Optuna >= 5),
+                                 or auto (default: UTC when version_info says Optuna >= 5 created the file)
   --mapping FILE                 a mapping file (default .vscode/experiment-health.json)
   --state S[,S]  --experiment ID  --tail N    filters for runs
   --run ID (repeatable)  --table T (repeatable)  --yes  --dry-run  --sql  --no-archive  --archive-dir DIR   for cleanup/undo

@@ -19,8 +19,10 @@ export function doctorOptions(v: Record<string, string | boolean | string[] | un
   if (typeof v.profile === 'string') options.profile = v.profile;
   const optuna = v['optuna-datetimes'];
   if (typeof optuna === 'string') {
-    if (optuna !== 'local' && optuna !== 'utc') throw new UsageError(`--optuna-datetimes ${optuna} must be local (Optuna <= 4) or utc (Optuna >= 5).`);
-    if (optuna === 'utc') options.naiveByProfile = { optuna: { zone: 'utc' } };
+    if (optuna !== 'auto' && optuna !== 'local' && optuna !== 'utc') {
+      throw new UsageError(`--optuna-datetimes ${optuna} must be auto (the file's version_info), local (Optuna <= 4) or utc (Optuna >= 5).`);
+    }
+    if (optuna !== 'auto') options.naiveByProfile = { optuna: optuna === 'utc' ? { zone: 'utc' } : options.naive };
   }
   return options;
 }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_STALE_MINUTES, type DoctorOptions } from '../core/doctor/options';
 import { parseMappingFile, parseMappingSetting } from '../core/profiles/mapping';
 import type { ProfileSpec } from '../core/profiles/spec';
+import type { NaiveTime } from '../core/doctor/time';
 
 export interface Settings {
   databases: string[];
@@ -20,8 +21,8 @@ export interface Settings {
   archiveDirectory: string;
   /** Systems that delete softly (MLflow): remove rows instead. Off unless the user turns it on. */
   hardDelete: boolean;
-  /** How Optuna's naive datetime_* columns are read: local (Optuna ≤ 4) or UTC (Optuna ≥ 5). */
-  optunaDatetimes: 'local' | 'utc';
+  /** How Optuna's naive datetime_* columns are read: local (Optuna ≤ 4), UTC (Optuna ≥ 5), or auto (the file's version_info). */
+  optunaDatetimes: 'auto' | 'local' | 'utc';
 }
 
 export const DEFAULTS: Settings = {
@@ -34,7 +35,7 @@ export const DEFAULTS: Settings = {
   maxRunDiagnosticsPerExperiment: 100,
   archiveDirectory: '',
   hardDelete: false,
-  optunaDatetimes: 'local',
+  optunaDatetimes: 'auto',
 };
 
 export interface ResolvedSettings {
@@ -68,7 +69,7 @@ export function validateSettings(raw: Record<string, unknown> | null | undefined
       maxRunDiagnosticsPerExperiment: pick('maxRunDiagnosticsPerExperiment', (v) => inRange(v, 0, 100_000)),
       archiveDirectory: pick('archiveDirectory', (v) => typeof v === 'string'),
       hardDelete: pick('hardDelete', (v) => typeof v === 'boolean'),
-      optunaDatetimes: pick('optunaDatetimes', (v) => v === 'local' || v === 'utc'),
+      optunaDatetimes: pick('optunaDatetimes', (v) => v === 'auto' || v === 'local' || v === 'utc'),
     },
     problems,
   };
@@ -77,15 +78,17 @@ export function validateSettings(raw: Record<string, unknown> | null | undefined
 export function doctorOptionsFrom(s: Settings, now = Date.now()): DoctorOptions {
   const naive = s.naiveTimestamps;
   const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(naive);
+  const general: NaiveTime = m ? { zone: 'local', utcOffsetMinutes: (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) }
+    : { zone: naive === 'utc' ? 'utc' : 'local' };
   return {
     now,
     staleAfterMinutes: s.staleAfterMinutes,
     staleAfterByProfile: s.staleAfterByProfile,
     staleAfterByModel: s.staleAfterByModel,
-    naive: m ? { zone: 'local', utcOffsetMinutes: (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) }
-      : { zone: naive === 'utc' ? 'utc' : 'local' },
-    // Optuna ≥ 5 writes naive UTC; local (≤ 4) follows the general naive-timestamp setting.
-    ...(s.optunaDatetimes === 'utc' ? { naiveByProfile: { optuna: { zone: 'utc' as const } } } : {}),
+    naive: general,
+    // Optuna ≥ 5 writes naive UTC; local (≤ 4) follows the general naive-timestamp setting; auto
+    // lets the file's version_info decide (core/doctor/doctor.ts profileOptions).
+    ...(s.optunaDatetimes !== 'auto' ? { naiveByProfile: { optuna: s.optunaDatetimes === 'utc' ? { zone: 'utc' as const } : general } } : {}),
   };
 }
 

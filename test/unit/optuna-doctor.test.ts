@@ -84,6 +84,22 @@ describe('optuna profile', () => {
     } finally { if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz; }
   });
 
+  test('no Optuna setting (auto): a file Optuna 5 created is read as UTC, and the note says why; a 4.x file as local', async () => {
+    const five = await optunaDoctor({ encoding: 'utc' }, { naive: { zone: 'local', utcOffsetMinutes: TZ } });
+    assert.equal(five.r.naiveTimestamps, 'utc');
+    assert.deepEqual(ids(five.r, 'stale'), str(five.e.findings.stale_running.map((x) => x.trial_id)));
+    assert.ok(five.r.notices.some((n) => /read as naive UTC \(Optuna ≥ 5\.0\), as version_info says Optuna 5\.0\.0 created the file/.test(n)), five.r.notices.join('\n'));
+    const four = await optunaDoctor({ encoding: 'local' }, { naive: { zone: 'local', utcOffsetMinutes: TZ } });
+    assert.equal(four.r.naiveTimestamps, '+02:00');
+    assert.deepEqual(ids(four.r, 'stale'), str(four.e.findings.stale_running.map((x) => x.trial_id)));
+    // Mark stale writes datetime_complete the way the file's writer does (UTC for Optuna 5).
+    const db = await openMemoryDatabase(five.bytes, 'optuna.db');
+    try {
+      const plan = buildPlan(db, { action: 'mark-stale', target: { path: 'optuna.db' }, options: { ...defaultOptions(now.getTime()), naive: { zone: 'local', utcOffsetMinutes: TZ } } }).plan;
+      assert.match(plan.sql, new RegExp(now.toISOString().slice(0, 19).replace('T', ' ')), plan.sql);
+    } finally { db.close(); }
+  });
+
   test('a global naive setting applies when no Optuna setting is given; other profiles ignore the Optuna one', async () => {
     const { r } = await optunaDoctor({ encoding: 'utc' }, { naive: { zone: 'utc' } });
     assert.equal(r.naiveTimestamps, 'utc');

@@ -2,9 +2,9 @@
 // with recent activity), follow what hangs off them, and count exactly the rows each table will
 // lose or have changed. The same plan, rebuilt at execution time, is what the transaction does.
 import type { SqlDatabase, SqlValue } from '../db/types';
-import { runDoctor, type DoctorResult } from '../doctor/doctor';
+import { profileOptions, runDoctor, type DoctorResult } from '../doctor/doctor';
 import { checkedExpressions } from '../doctor/sql';
-import { staleThresholdMinutes, type DoctorOptions, optionsForProfile } from '../doctor/options';
+import { staleThresholdMinutes, type DoctorOptions } from '../doctor/options';
 import { shownId } from '../ids';
 import type { Run } from '../model';
 import { detectProfile } from '../profiles/registry';
@@ -72,7 +72,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
   // A system that deletes softly (MLflow) gets what its own delete writes, unless the user asked
   // for a hard delete explicitly; then rows go, children first, as its own purge does.
   const soft = profile.cleanup?.softDelete && !params.hardDelete ? profile.cleanup.softDelete : undefined;
-  const naive = optionsForProfile(options, profile.name).naive;
+  const naive = profileOptions(db, options, profile).naive;
   const softSet = (table: string, write: NonNullable<typeof soft>['runs']) => softDeleteSet(db, table, write, p, options.now, naive);
   switch (action) {
     case 'delete-incomplete': case 'delete-runs': {
@@ -112,7 +112,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
     case 'mark-stale': case 'reset-stale': {
       if (!picked.runs.length) break;
       const set = action === 'mark-stale'
-        ? markStaleSet(db, profile, p, { now: options.now, naive: optionsForProfile(options, profile.name).naive, staleMinutes: staleThresholdMinutes(options, profile.name, undefined) })
+        ? markStaleSet(db, profile, p, { now: options.now, naive, staleMinutes: staleThresholdMinutes(options, profile.name, undefined) })
         : resetStaleSet(db, profile, p);
       if (typeof set === 'string') return refuse(`Cannot ${action === 'mark-stale' ? 'mark stale runs' : 'reset stale runs'}: ${set}.`, profile);
       ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: idIn(picked.runs) }], set });
@@ -224,11 +224,6 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   if (action === 'delete-orphans') return { runs: [], excluded, title: 'Delete orphaned rows' };
   if (action === 'delete-runs' && !target.runIds?.length) return 'Deleting selected runs needs the runs to delete.';
   if (action === 'delete-experiment' && target.experimentId === undefined) return 'Deleting an experiment needs the experiment.';
-  const experiment = target.experimentId !== undefined ? doctor.experiments.find((e) => e.id === target.experimentId) : undefined;
-  if (action === 'delete-experiment' && experiment?.state === 'running') {
-    const ago = experiment.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(experiment.lastActivityAt)) / 60_000))} min ago)` : '';
-    return `Experiment ${expLabel(experiment.id)} is still running${ago}; wait until it has stopped before deleting it.`;
-  }
   if (action === 'delete-experiment' && profile.experiments?.deletable === false) {
     return `In ${profile.title} databases an experiment (${profile.experiments.table}) is a definition other runs reuse, so it is not deleted; select its runs and use "Delete Runs…" instead.`;
   }
@@ -271,6 +266,12 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
   }
   if (action === 'delete-experiment' && excluded.length) {
     return `Experiment ${expLabel(target.experimentId!)} has ${excluded.length} run${excluded.length === 1 ? '' : 's'} with recent activity; wait until it has stopped before deleting it.`;
+  }
+  // Live without a live run: work that writes no run rows (panic-tda's embeddings stage).
+  const experiment = target.experimentId !== undefined ? doctor.experiments.find((e) => e.id === target.experimentId) : undefined;
+  if (action === 'delete-experiment' && experiment?.state === 'running') {
+    const ago = experiment.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(experiment.lastActivityAt)) / 60_000))} min ago)` : '';
+    return `Experiment ${expLabel(experiment.id)} is still running${ago}; wait until it has stopped before deleting it.`;
   }
   const where = target.experimentId !== undefined ? ` of ${expLabel(target.experimentId)}` : '';
   return { runs, excluded, title: `${titleFor(action)}${where}` };

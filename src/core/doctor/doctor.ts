@@ -9,7 +9,7 @@ import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
 import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
 import { optionsForProfile, type DoctorOptions } from './options';
-import { optunaFindings } from './optuna';
+import { optunaFindings, optunaWriterNaive } from './optuna';
 import { orphanFindings } from './orphans';
 import { missingParentFindings, propagateDescendantActivity } from './parents';
 import { TableMarks, type CountCache, type TableMark } from './incremental';
@@ -57,12 +57,22 @@ export interface DoctorState {
   shortIds?: Map<string, string>;
 }
 
+/**
+ * The options as they apply to one profile's file: its own naive-time reading when the user set
+ * one, else what the file says of its writer (Optuna ≥ 5: UTC), else the general reading.
+ */
+export function profileOptions(db: SqlDatabase, options: DoctorOptions, profile: ProfileSpec): DoctorOptions {
+  if (options.naiveByProfile?.[profile.name]) return optionsForProfile(options, profile.name);
+  const told = profile.derive === 'optuna' ? optunaWriterNaive(db) : undefined;
+  return told ? { ...options, naive: told.naive } : options;
+}
+
 export function runDoctor(
   db: SqlDatabase, allOptions: DoctorOptions, userProfiles: readonly ProfileSpec[] = [], previous?: DoctorState, fingerprint?: string,
 ): { result: DoctorResult; state?: DoctorState } {
   const tables = describeSchema(db);
   const profile = detectProfile(tables, userProfiles, allOptions.profile);
-  const options = profile ? optionsForProfile(allOptions, profile.name) : allOptions;
+  const options = profile ? profileOptions(db, allOptions, profile) : allOptions;
   const base = {
     database: db.path, now: new Date(options.now).toISOString(), staleAfterMinutes: options.staleAfterMinutes,
     naiveTimestamps: naiveLabel(options.naive), tables,

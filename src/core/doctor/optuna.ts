@@ -4,7 +4,7 @@
 // failed by Optuna. We estimate the interval from finished trials (their last beat lies within
 // one interval of datetime_complete), and check that the datetime encoding in use (naive local
 // for Optuna ≤ 4, naive UTC from 5) agrees with the UTC heartbeats.
-import type { SqlDatabase } from '../db/types';
+import type { SqlDatabase, SqlValue } from '../db/types';
 import type { Finding } from '../model';
 import type { ProfileSpec } from '../profiles/spec';
 import type { DoctorOptions } from './options';
@@ -25,12 +25,27 @@ export interface OptunaHeartbeatView {
 
 const SLACK_MS = 120_000;
 
+/**
+ * The reading the file itself suggests, for when the user chose none: a file created (or last
+ * upgraded) by Optuna ≥ 5 has version_info.library_version ≥ 5, and Optuna 5 writes naive UTC.
+ * A file created by 4.x and later written by 5 cannot be told this way (more-systems.md §2.1).
+ */
+export function optunaWriterNaive(db: SqlDatabase): { naive: NaiveTime; version: string } | undefined {
+  if (!db.tables().includes('version_info')) return undefined;
+  let version: string | undefined;
+  try { version = text(db.get<{ v: SqlValue }>('SELECT library_version AS v FROM version_info LIMIT 1')?.v); } catch { return undefined; }
+  const major = Number(/^(\d+)\./.exec(version ?? '')?.[1]);
+  return major >= 5 ? { naive: { zone: 'utc' }, version: version! } : undefined;
+}
+
 export function optunaFindings(
   db: SqlDatabase, profile: ProfileSpec, runs: DerivedRun[], findings: Finding[], options: DoctorOptions, notices: string[],
 ): Finding[] {
   const local = options.naive.zone === 'local';
   const other: NaiveTime = local ? { zone: 'utc' } : { zone: 'local' };
+  const told = options.naiveByProfile?.[profile.name] ? undefined : optunaWriterNaive(db);
   notices.push(`Optuna trial times (datetime_start/complete) read as naive ${local ? 'local time (Optuna ≤ 4.x)' : 'UTC (Optuna ≥ 5.0)'}`
+    + `${told ? `, as version_info says Optuna ${told.version} created the file` : ''}`
     + '; heartbeats as UTC. Set experimentHealth.optunaDatetimes (CLI: --optuna-datetimes) if the file was written by the other version.');
   const tables = db.tables();
   if (!tables.includes('trial_heartbeats') || !tables.includes(profile.runs.table)) return [];
