@@ -153,3 +153,17 @@ test('a cleanup cancelled at its commit point rolls back; its archive says it wa
   const report = executeCleanup(SQL(), { plan: p, archive: true, options: OPTIONS }, { enterCommit: () => true });
   assert.ok(report.verified, report.message);
 });
+
+test('Windows: the files decide before our write; inside it, our own -journal and fresh write are not taken for another program', async () => {
+  const file = writeDb(dir, 'win.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+  fs.utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  assert.equal(preflight(file, { platform: 'win32' }).ok, true);
+  fs.writeFileSync(`${file}-wal`, '');
+  assert.match(preflight(file, { platform: 'win32' }).reason ?? '', /win\.sqlite-wal exists/);
+  fs.rmSync(`${file}-wal`);
+  fs.utimesSync(file, new Date(), new Date());
+  assert.match(preflight(file, { platform: 'win32' }).reason ?? '', /changed in the last 10 seconds/);
+  fs.writeFileSync(`${file}-journal`, Buffer.alloc(512, 1)); // ours, mid-transaction
+  assert.equal(preflight(file, { platform: 'win32', ownJournal: true }).ok, true);
+  fs.rmSync(`${file}-journal`);
+});
