@@ -3,7 +3,7 @@
 //   doctor <db> [--json] [--now ISO] [--stale-after MIN] [--profile NAME] [--naive-timestamps local|utc|+HH:MM] [--optuna-datetimes auto|local|utc] [--mapping FILE]
 //   runs <db> [--state S[,S]] [--experiment ID] [--tail N] [--json]
 //   show <db> <run-id-or-unique-prefix> [--json]
-//   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--no-archive] [--archive-dir DIR] [--hard]
+//   cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json] [--sql] [--archive-dir DIR] [--hard]
 //   undo <db> [--yes] [--json] [--archive-dir DIR]
 // Exit codes: 0 no warnings or errors, 1 problems found, 2 the database cannot be read (or bad usage).
 import { parseArgs } from 'node:util';
@@ -55,7 +55,7 @@ options:
                                  or auto (default: UTC when version_info says Optuna >= 5 created the file)
   --mapping FILE                 a mapping file (default .vscode/experiment-health.json)
   --state S[,S]  --experiment ID  --tail N    filters for runs
-  --run ID (repeatable)  --table T (repeatable)  --yes  --dry-run  --sql  --no-archive  --archive-dir DIR   for cleanup/undo
+  --run ID (repeatable)  --table T (repeatable)  --yes  --dry-run  --sql  --archive-dir DIR   for cleanup/undo
   --hard                         MLflow: remove the rows instead of marking them deleted (MLflow's own delete)
 `;
 

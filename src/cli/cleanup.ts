@@ -1,5 +1,5 @@
 // `experiment-health cleanup <db> --action A [--experiment ID] [--run ID…] [--table T…] [--dry-run] [--yes] [--json]
-//   [--no-archive] [--archive-dir DIR]` and `experiment-health undo <db> [--yes] [--json]`.
+//   [--archive-dir DIR]` and `experiment-health undo <db> [--yes] [--json]`.
 // The dry run (default) prints the plan; --yes executes it after the preflight. Never prompts.
 // Exit codes: 0 done (or plan printed), 1 refused / nothing done, 2 error.
 import * as fs from 'node:fs';
@@ -32,6 +32,7 @@ export async function cleanupCommand(file: string, values: Values, options: Doct
     throw new UsageError(`cleanup needs --action ${CLEANUP_ACTIONS.join('|')}.`);
   }
   if (values.yes && values['dry-run']) throw new UsageError('--yes and --dry-run contradict each other.');
+  if (values['no-archive']) throw new UsageError('--no-archive is not offered: every cleanup archives the rows it changes first, so undo can restore them (see --archive-dir).');
   const abs = path.resolve(file);
   const plan = await makePlan(abs, action as CleanupAction, values, options, profiles);
   if (plan.refusal) {
@@ -42,7 +43,7 @@ export async function cleanupCommand(file: string, values: Values, options: Doct
     if (values.json) out(JSON.stringify(plan, null, 2));
     else if (values.sql) out(plan.sql);
     else {
-      out(planText(plan, !values['no-archive'], typeof values['archive-dir'] === 'string' ? values['archive-dir'] : undefined));
+      out(planText(plan, typeof values['archive-dir'] === 'string' ? values['archive-dir'] : undefined));
       const pf = preflight(abs);
       out(pf.ok ? dim('\nDry run: nothing was changed. Run again with --yes to apply it.') : `\nDry run. Note: ${pf.reason}`);
     }
@@ -55,7 +56,7 @@ export async function cleanupCommand(file: string, values: Values, options: Doct
   let report: CleanupReport;
   try {
     report = executeCleanup(SQL, {
-      plan, archive: !values['no-archive'], options,
+      plan, archive: true, options,
       ...(typeof values['archive-dir'] === 'string' ? { archiveDirectory: path.resolve(values['archive-dir']) } : {}),
     });
   } catch (e) {
@@ -127,7 +128,7 @@ function changesTable(changes: { table: string; deleted: number; updated: number
   return rows.length ? table(['table', del, upd], rows) : '(no rows)';
 }
 
-export function planText(plan: CleanupPlan, archive: boolean, archiveDir?: string): string {
+export function planText(plan: CleanupPlan, archiveDir?: string): string {
   const lines = [bold(plan.title), dim(`${plan.database} · profile ${plan.profile}`), '', changesTable(plan.changes)];
   lines.push('', `${n(plan.totalRows)} row${plan.totalRows === 1 ? '' : 's'} in all.`);
   const runs = planRunsLine(plan);
@@ -138,9 +139,7 @@ export function planText(plan: CleanupPlan, archive: boolean, archiveDir?: strin
     if (plan.excluded.length > 20) lines.push(`  … and ${plan.excluded.length - 20} more`);
   }
   for (const w of plan.warnings ?? []) lines.push(`note: ${w}`);
-  lines.push(archive
-    ? `archive: about ${bytes(plan.archiveBytes)} in ${archiveDir ?? defaultArchiveDirectory(plan.database)} (undo with: experiment-health undo ${plan.database} --yes)`
-    : 'archive: off (--no-archive): the rows cannot be restored by undo');
+  lines.push(`archive: about ${bytes(plan.archiveBytes)} in ${archiveDir ?? defaultArchiveDirectory(plan.database)} (undo with: experiment-health undo ${plan.database} --yes)`);
   return lines.join('\n');
 }
 

@@ -70,9 +70,10 @@ export function registerCleanup(
     } finally { void s.evaluate(`after a${what === 'undo' ? 'n' : ''} ${what} attempt`); }
   };
 
-  connection.onRequest(CleanupExecuteRequest, ({ plan, archive }, token) => {
+  connection.onRequest(CleanupExecuteRequest, ({ plan }, token) => {
     const s = session(plan.database);
-    return write(s, 'cleanup', token, (signal) => engine.call('cleanupExecute', { plan, archive, archiveDirectory: archiveDirectory(s) }, { signal }));
+    // Archived always, whatever the client asks: the archive comes before any write (DESIGN §5).
+    return write(s, 'cleanup', token, (signal) => engine.call('cleanupExecute', { plan, archive: true, archiveDirectory: archiveDirectory(s) }, { signal }));
   });
   connection.onRequest(UndoInfoRequest, ({ path: p }) => {
     const s = session(p);

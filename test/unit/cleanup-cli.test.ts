@@ -79,6 +79,11 @@ test('usage errors exit 2; an unknown run is left alone and reported', async () 
   const file = writeDb(dir, 'usage.db', (await buildZeBenchmarks({ now: NOW })).bytes);
   assert.equal(cli('cleanup', file).code, 2);
   assert.equal(cli('cleanup', file, '--action', 'nope').code, 2);
+  const before = sha(file);
+  const noArchive = cli('cleanup', file, '--action', 'delete-incomplete', '--yes', '--no-archive');
+  assert.equal(noArchive.code, 2);
+  assert.match(noArchive.out + noArchive.err, /--no-archive is not offered: every cleanup archives the rows it changes first/);
+  assert.equal(sha(file), before, 'nothing written');
   const r = cli('cleanup', file, '--action', 'delete-runs', '--run', 'ffffffff-0000', '--json');
   assert.equal(r.code, 0);
   assert.match(r.out, /no such run/);

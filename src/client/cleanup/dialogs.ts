@@ -6,7 +6,6 @@ import { shownId } from '../../core/ids';
 import type { CleanupPlan, PreflightResult } from '../../shared/protocol';
 
 export const ARCHIVE_AND_APPLY = { delete: 'Archive and Delete', update: 'Archive and Apply' } as const;
-export const APPLY_WITHOUT_ARCHIVE = { delete: 'Delete Without Archive', update: 'Apply Without Archive' } as const;
 
 export type Confirmation = { archive: boolean } | undefined;
 
@@ -29,9 +28,8 @@ export function planDetail(plan: CleanupPlan): string {
 export async function confirmPlan(plan: CleanupPlan, typedAboveRuns: number, typedAboveRows: number): Promise<Confirmation> {
   const kind = isUpdate(plan) ? 'update' : 'delete';
   const archive: vscode.MessageItem = { title: ARCHIVE_AND_APPLY[kind] };
-  const noArchive: vscode.MessageItem = { title: APPLY_WITHOUT_ARCHIVE[kind] };
   const cancel: vscode.MessageItem = { title: 'Cancel', isCloseAffordance: true };
-  const choice = await vscode.window.showWarningMessage(plan.title, { modal: true, detail: planDetail(plan) }, archive, noArchive, cancel);
+  const choice = await vscode.window.showWarningMessage(plan.title, { modal: true, detail: planDetail(plan) }, archive, cancel);
   if (!choice || choice === cancel) return undefined;
   const runs = plan.runIds.length;
   if (runs > typedAboveRuns || plan.totalRows > typedAboveRows) {
@@ -45,7 +43,7 @@ export async function confirmPlan(plan: CleanupPlan, typedAboveRuns: number, typ
     });
     if (typed?.trim() !== expected) return undefined;
   }
-  return { archive: choice === archive };
+  return { archive: true }; // always: the archive is what Undo restores (no way around it is offered)
 }
 
 /** When another process holds the database: say who, and offer the plan as SQL to run later. */
