@@ -70,6 +70,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   let totalsBefore: Record<string, number> = {};
   let expBefore = new Map<string, number>();
   const expDeleted = new Map<string, number>();
+  const writtenHashes = new Map<string, Record<string, string>>();
   let committed = false;
   const afterCommit: string[] = []; // problems past COMMIT: reported, never thrown (the change is made)
   try {
@@ -150,6 +151,8 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
       const now = tableTotals(session);
       const off = Object.keys(expected).filter((t) => now[t] !== expected[t]);
       if (off.length) throw new EngineError('internal', `Row counts differ from the plan in ${off.join(', ')}; nothing was changed.`);
+      // What Undo will require of the changed rows: their values as this transaction leaves them.
+      for (const t of manifest?.tables ?? []) if (t.kind === 'update') writtenHashes.set(t.table, rowHashes(session, t.table, t.columns, deletedRowids.get(t.table) ?? '[]'));
       const again = preflight(file, { ownJournal: true, ...(hooks.ignorePids ? { ignorePids: hooks.ignorePids } : {}) });
       if (!again.ok) throw refusedError(file, `Not cleaning up: ${again.reason}`, JSON.stringify(again.holders));
       for (let i = 0; i < built.ops.length; i++) session.exec(`DROP TABLE temp.eh_sel_${i}`);
@@ -176,7 +179,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   // 3. Verify on a fresh read-only connection (the way every later read sees the file).
   let verify: { problems: string[]; tables?: ArchivedTable[] };
   try {
-    verify = verifyApplied(SQL, file, built, deletedRowids, totalsBefore, expBefore, expDeleted, manifest?.tables);
+    verify = verifyApplied(SQL, file, built, deletedRowids, totalsBefore, expBefore, expDeleted, manifest?.tables, writtenHashes);
   } catch (e) {
     verify = { problems: [`could not verify the committed change (${e instanceof Error ? e.message : String(e)})`] };
   }
@@ -267,7 +270,7 @@ function experimentCounts(db: SqlDatabase, built: BuiltPlan): Map<string, number
 
 function verifyApplied(
   SQL: SqlJs, file: string, built: BuiltPlan, rowids: Map<string, string>, totalsBefore: Record<string, number>,
-  expBefore: Map<string, number>, expDeleted: Map<string, number>, archived?: ArchivedTable[],
+  expBefore: Map<string, number>, expDeleted: Map<string, number>, archived?: ArchivedTable[], written = new Map<string, Record<string, string>>(),
 ): { problems: string[]; tables?: ArchivedTable[] } {
   const problems: string[] = [];
   const db = openDatabaseSync(SQL, file);
@@ -292,7 +295,15 @@ function verifyApplied(
       const want = n - (expDeleted.get(e) ?? 0);
       if ((expNow.get(e) ?? 0) !== want) problems.push(`experiment ${e} has ${expNow.get(e) ?? 0} runs, expected ${want}`);
     }
-    const tables = archived?.map((t) => (t.kind === 'update' ? { ...t, afterHashes: rowHashes(db, t.table, t.columns, rowids.get(t.table) ?? '[]') } : t));
+    const tables = archived?.map((t) => {
+      if (t.kind !== 'update') return t;
+      const now = rowHashes(db, t.table, t.columns, rowids.get(t.table) ?? '[]');
+      const ours = written.get(t.table) ?? now;
+      const moved = Object.keys(ours).filter((r) => now[r] !== ours[r]).length;
+      if (moved) problems.push(`${moved} ${t.table} row${moved === 1 ? ' was' : 's were'} changed again right after the cleanup (by another program?)`);
+      // Undo restores a row only while it still holds what this cleanup wrote, never a later change.
+      return { ...t, afterHashes: ours };
+    });
     return tables ? { problems, tables } : { problems };
   } finally { db.close(); }
 }
