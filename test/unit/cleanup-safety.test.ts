@@ -167,3 +167,13 @@ test('Windows: the files decide before our write; inside it, our own -journal an
   assert.equal(preflight(file, { platform: 'win32', ownJournal: true }).ok, true);
   fs.rmSync(`${file}-journal`);
 });
+
+test('undo with its archive file gone refuses in one sentence and creates nothing', async () => {
+  const file = writeDb(dir, 'gone-archive.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const { report } = await roundTrip(file, 'delete-orphans', {}, { undo: false });
+  fs.rmSync(report.archive!.file);
+  const before = snapshot(file);
+  assert.throws(() => undoCleanup(SQL(), { path: file, archive: report.archive!.manifest }), /Cannot undo: its archive .* is gone\./);
+  assert.ok(!fs.existsSync(report.archive!.file), 'no empty archive was created in its place');
+  assert.deepEqual(snapshot(file), before);
+});

@@ -113,6 +113,7 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
   if (id.ino !== m.identity.ino || id.dev !== m.identity.dev) throw new EngineError('bad-request', 'Cannot undo: the database file was replaced since the cleanup.');
 
   const archiveFile = path.join(path.dirname(params.archive), m.archive);
+  if (!fs.existsSync(archiveFile)) throw new EngineError('bad-request', `Cannot undo: its archive ${archiveFile} is gone.`);
   const session = openWriteSession(SQL, file, { allowWal: true });
   const expected = new Map<string, { rowids: string; hash: string }>();
   let committed = false;
