@@ -4,6 +4,9 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor } from '../../src/core/doctor/doctor';
+import { readRuns } from '../../src/core/doctor/collect';
+import { TableMarks } from '../../src/core/doctor/incremental';
+import { duplicateStops, type PanicCaches } from '../../src/core/doctor/panic-tda';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
 import { parseMappingFile } from '../../src/core/profiles/mapping';
 import { PANIC_DDL_CREATE_ALL } from '../fixtures/systems/panic-tda-ddl';
@@ -258,5 +261,34 @@ test('egregora after 2025-11-18 (no input_fingerprint, parent_run_id + attrs, no
   const plan = buildPlan(db, { action: 'mark-stale', target: { path: db.path }, options: opts() }, { fingerprint: 'x' }).plan;
   assert.equal(plan.refusal, undefined, plan.refusal);
   assert.deepEqual(plan.runIds, ['a0000000-0000-4000-8000-000000000002']);
+  db.close();
+});
+
+test('panic-tda duplicate stops are kept between evaluations: unchanged reused, appended rows re-examine only their runs', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(PANIC_DDL_CREATE_ALL.join(';\n'));
+  db.exec(`INSERT INTO experimentconfig VALUES ('e1', '["A"]', '[5]', '["p"]', '[]', 10, '2025-11-19 10:00:00', NULL);
+    INSERT INTO run VALUES ('r1', '["A"]', 5, 10, 'p', 'e1'), ('r2', '["A"]', 5, 10, 'p', 'e1');`);
+  const inv = (run: string, seq: number, text: string) => db.exec(`INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text)
+    VALUES ('${run}-${seq}', '2025-11-19 11:00:00', '2025-11-19 11:00:01', 'A', 'TEXT', 5, '${run}', ${seq}, '${text}');`);
+  ['a', 'b', 'a'].forEach((t, i) => inv('r1', i, t)); // repeats at step 2: a loop of 2
+  ['x', 'y'].forEach((t, i) => inv('r2', i, t));
+  const examined: string[] = [];
+  const each = db.each.bind(db);
+  db.each = ((sql: string, params: unknown[], fn: never) => {
+    if (/FROM invocation WHERE run_id = \?/.test(sql)) examined.push(String(params[0]));
+    return each(sql, params as never, fn);
+  }) as typeof db.each;
+  const caches: PanicCaches = {};
+  const runs = readRuns(db, detectProfile(describeSchema(db), [], undefined)!, opts(), []);
+  const first = duplicateStops(db, runs, new TableMarks(db), caches, 0);
+  assert.deepEqual([...first], [['r1', 2]]);
+  assert.deepEqual(examined.sort(), ['r1', 'r2']);
+  examined.length = 0;
+  assert.equal(duplicateStops(db, runs, new TableMarks(db), caches, 0), first, 'unchanged: the same result, nothing read');
+  assert.deepEqual(examined, []);
+  inv('r2', 2, 'x'); // r2 now repeats step 0
+  assert.deepEqual([...duplicateStops(db, runs, new TableMarks(db), caches, 0)].sort(), [['r1', 2], ['r2', 2]]);
+  assert.deepEqual(examined, ['r2'], 'only the run that grew');
   db.close();
 });

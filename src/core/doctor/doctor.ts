@@ -13,7 +13,7 @@ import { optunaFindings, optunaWriterNaive } from './optuna';
 import { orphanFindings } from './orphans';
 import { missingParentFindings, propagateDescendantActivity } from './parents';
 import { TableMarks, type CountCache, type TableMark } from './incremental';
-import { derivePanicRun, findDuplicateStops, latestEmbeddingMs, panicArtifactFindings, type PanicCaches } from './panic-tda';
+import { derivePanicRun, duplicateStops, latestEmbeddingMs, panicArtifactFindings, type PanicCaches } from './panic-tda';
 import { experimentFindings, runFindings } from './rules';
 import { deriveExperiment, deriveStatusRun, type DerivedExperiment, type DerivedRun } from './states';
 import { naiveLabel, toIso } from './time';
@@ -127,7 +127,7 @@ export function runDoctor(
 
   const derivedRuns: DerivedRun[] = [];
   const experiments = new Map<string, DerivedExperiment>();
-  const duplicateStops = profile.derive === 'panic-tda' ? findDuplicateStops(db, runs) : new Map<string, number>();
+  const loops = profile.derive === 'panic-tda' ? duplicateStops(db, runs, marks, panicCaches) : new Map<string, number>();
   for (const [expId, expRuns] of byExperiment) {
     const raw = rawById.get(expId);
     const label = raw ? expLabel(expId, raw.label) : !expId ? '(none)' : profile.experiments ? `${shortOf(expId)} (missing)` : shortOf(expId);
@@ -136,7 +136,7 @@ export function runDoctor(
     if (profile.derive === 'panic-tda') {
       // The experiment's state (from its own timestamps and its runs' activity) decides whether
       // a short run is still in progress or stopped early.
-      const provisional = expRuns.map((r) => derivePanicRun(r, undefined, children, profile, options, duplicateStops));
+      const provisional = expRuns.map((r) => derivePanicRun(r, undefined, children, profile, options, loops));
       experiment = deriveExperiment(raw, expId, provisional.map((r) => ({ ...r, state: 'completed' as const })), profile, options, label);
       // Silent runs, but maybe a live embeddings stage: only embedding rows would say so.
       const embedded = experiment.state === 'stale' ? latestEmbeddingMs(db, expRuns.map((r) => r.id), marks, panicCaches, options) : undefined;
@@ -144,7 +144,7 @@ export function runDoctor(
         : { ...e, activityMs: embedded, lastActivityAt: toIso(embedded) });
       experiment = newer(experiment);
       if (embedded !== undefined && options.now - embedded <= experiment.thresholdMinutes * 60_000) experiment.state = 'running';
-      derived = expRuns.map((r) => derivePanicRun(r, experiment, children, profile, options, duplicateStops));
+      derived = expRuns.map((r) => derivePanicRun(r, experiment, children, profile, options, loops));
       experiment = newer({ ...experiment, ...deriveExperiment(raw, expId, derived, profile, options, label), state: experiment.state });
     } else {
       derived = expRuns.map((r) => deriveStatusRun(r, profile, children, options, noticeSet));
