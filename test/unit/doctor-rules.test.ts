@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openMemoryDatabase } from '../fixtures/memory-db';
 import { runDoctor } from '../../src/core/doctor/doctor';
-import { readRuns } from '../../src/core/doctor/collect';
+import { aggregateChildren, readRuns } from '../../src/core/doctor/collect';
+import { panicTda } from '../../src/core/profiles/builtin/panic-tda';
 import { TableMarks } from '../../src/core/doctor/incremental';
 import { duplicateStops, type PanicCaches } from '../../src/core/doctor/panic-tda';
 import { defaultOptions, type DoctorOptions } from '../../src/core/doctor/options';
@@ -290,5 +291,28 @@ test('panic-tda duplicate stops are kept between evaluations: unchanged reused, 
   inv('r2', 2, 'x'); // r2 now repeats step 0
   assert.deepEqual([...duplicateStops(db, runs, new TableMarks(db), caches, 0)].sort(), [['r1', 2], ['r2', 2]]);
   assert.deepEqual(examined, ['r2'], 'only the run that grew');
+  db.close();
+});
+
+test('an incremental read of a big child table sees its newest rows filled in place (panic-tda\'s older engine)', async () => {
+  const db = await openMemoryDatabase();
+  db.exec(PANIC_DDL_CREATE_ALL.join(';\n'));
+  const spec = panicTda.children!.find((c) => c.table === 'invocation')!;
+  const inv = (id: string, seq: number, output: string | null, done: string | null) => db.exec(`INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text)
+    VALUES ('${id}', '2025-11-20 11:00:00', ${done ? `'${done}'` : 'NULL'}, 'A', 'TEXT', -1, 'r1', ${seq}, ${output === null ? 'NULL' : `'${output}'`});`);
+  for (let s = 0; s < 5; s++) inv(`i${s}`, s, `out ${s}`, '2025-11-20 11:00:01');
+  inv('i5', 5, null, null); // inserted first, filled when the step completes
+  const first = aggregateChildren(db, spec, opts(), [], undefined, new TableMarks(db), 0)!;
+  assert.equal(first.byKey.get('r1')!.flagged?.noOutput, 1);
+  db.exec("UPDATE invocation SET output_text = 'out 5', completed_at = '2025-11-20 11:30:00' WHERE id = 'i5'");
+  inv('i6', 6, null, null); // and the next one starts
+  const again = aggregateChildren(db, spec, opts(), [], first, new TableMarks(db), 0)!;
+  const r1 = again.byKey.get('r1')!;
+  assert.equal(r1.count, 7);
+  assert.equal(r1.flagged?.noOutput, 1, 'i5 filled in (no longer counted), i6 not yet');
+  assert.equal(r1.lastActivity, Date.parse('2025-11-20T11:30:00Z'));
+  assert.equal(first.byKey.get('r1')!.flagged?.noOutput, 1, 'the previous state is left as it was');
+  // Nothing new and nothing filled in: the same state back.
+  assert.equal(aggregateChildren(db, spec, opts(), [], again, new TableMarks(db), 0), again);
   db.close();
 });

@@ -40,7 +40,16 @@ export interface ChildTableState {
   maxRowid: number;
   rowCount: number;
   byKey: Map<string, ChildAggregate>;
+  /** The newest rows as last read (rowid → selected values), to see them filled in place later. */
+  tail?: Map<number, SqlValue[]>;
 }
+
+/**
+ * How many of the newest rows an incremental read looks at again: rows written first and filled
+ * in later (panic-tda's older engine inserted an invocation, then set its output) are the ones
+ * still in progress, which are the newest.
+ */
+const TAIL_ROWS = 256;
 
 /** Below this many rows a child table is simply aggregated again. */
 export const INCREMENTAL_MIN_ROWS = 50_000;
@@ -136,42 +145,76 @@ export function aggregateChildren(
     ...Object.fromEntries(countNames.map((name) => [`c_${name}`, `(${spec.counts![name]})`])),
   }, notices, (name, e) => { if (/^a\d+$/.test(name)) blind.push(`${spec.table}.${e}`); });
   if (e.key === 'NULL') return undefined;
-  const { rows: rowCount, maxRowid } = marks.get(spec.table);
+  const { rows: rowCount, maxRowid, noRowid } = marks.get(spec.table);
   // Small tables are read again even when their counts did not move: their rows are also
   // updated in place (a session's completed_at). Big ones are appended to, and only re-read
-  // past the previous highest rowid when that is all that happened.
+  // past the previous highest rowid when that is all that happened, plus their newest rows
+  // (TAIL_ROWS), which may have been filled in since.
   let since: number | undefined;
-  if (previous && rowCount >= incrementalMinRows) {
-    const added = marks.appendedSince(spec.table, { rows: previous.rowCount, maxRowid: previous.maxRowid });
-    if (added === 0) return previous;
-    if (added !== undefined) since = previous.maxRowid;
+  if (previous && rowCount >= incrementalMinRows && marks.appendedSince(spec.table, { rows: previous.rowCount, maxRowid: previous.maxRowid }) !== undefined) {
+    since = previous.maxRowid;
   }
   const byKey = since !== undefined ? cloneAggregates(previous!.byKey) : new Map<string, ChildAggregate>();
-  const cols = [e.key, e.seq ?? 'NULL', ...activity.map((_, i) => e[`a${i}`]), ...countNames.map((n) => e[`c_${n}`])];
+  const cols = [e.key, e.seq ?? 'NULL', ...activity.map((_, i) => e[`a${i}`]), ...countNames.map((n) => e[`c_${n}`]), noRowid ? 'NULL' : 't.rowid'];
   const naive = activity.map((a) => naiveFor(a, options));
   const rawMax = new Map<string, SqlValue[]>();
+  const tail = new Map<number, SqlValue[]>();
+  const tailFrom = maxRowid - TAIL_ROWS;
+  const foldActivity = (key: string, v: SqlValue[]) => {
+    if (!activity.length) return;
+    let maxes = rawMax.get(key);
+    if (!maxes) rawMax.set(key, (maxes = activity.map(() => null)));
+    for (let i = 0; i < activity.length; i++) if (later(v[2 + i], maxes[i], naive[i])) maxes[i] = v[2 + i];
+  };
+  const flag = (agg: ChildAggregate, name: string, by: number) => { agg.flagged ??= {}; agg.flagged[name] = (agg.flagged[name] ?? 0) + by; };
+  const fold = (v: SqlValue[]) => {
+    const rowid = v[v.length - 1];
+    if (typeof rowid === 'number' && rowid > tailFrom) tail.set(rowid, v);
+    const key = idText(v[0]);
+    if (key === undefined) return;
+    let agg = byKey.get(key);
+    if (!agg) byKey.set(key, (agg = { count: 0 }));
+    agg.count++;
+    const seq = v[1];
+    if (typeof seq === 'number' && Number.isInteger(seq)) {
+      agg.minSeq = agg.minSeq === undefined ? seq : Math.min(agg.minSeq, seq);
+      agg.maxSeq = agg.maxSeq === undefined ? seq : Math.max(agg.maxSeq, seq);
+      if (seq >= 0 && seq < MAX_BITSET_STEP) { agg.seen = markSeen(agg.seen, seq); agg.seqRows = (agg.seqRows ?? 0) + 1; }
+    }
+    foldActivity(key, v);
+    for (let i = 0; i < countNames.length; i++) if (v[2 + activity.length + i]) flag(agg, countNames[i]!, 1);
+  };
+  if (since !== undefined) {
+    if (!refold(previous!.tail)) { since = undefined; byKey.clear(); rawMax.clear(); tail.clear(); } // a row changed beyond repair: read it all
+    else if (maxRowid === previous!.maxRowid && sameTail(previous!.tail, tail)) return previous!; // nothing new, nothing filled in
+  }
   db.each(`SELECT ${cols.join(', ')} FROM ${q(spec.table)} t NOT INDEXED${since !== undefined ? ' WHERE t.rowid > ?' : ''}`,
-    since !== undefined ? [since] : [], (v) => {
+    since !== undefined ? [since] : [], fold);
+
+  /**
+   * The previous tail read again: a row filled in since (a flag turned off or on, a later
+   * activity time) adjusts its run's aggregate. False when a row's run or step changed.
+   */
+  function refold(before: Map<number, SqlValue[]> | undefined): boolean {
+    if (!before?.size) return true;
+    let ok = true;
+    db.each(`SELECT ${cols.join(', ')} FROM ${q(spec.table)} t WHERE t.rowid > ? AND t.rowid <= ?`, [Math.min(...before.keys()) - 1, since!], (v) => {
+      const rowid = Number(v[v.length - 1]);
+      if (rowid > tailFrom) tail.set(rowid, v);
+      const old = before.get(rowid);
+      if (!old || !ok) return;
+      if (!sameValue(old[0], v[0]) || !sameValue(old[1], v[1])) { ok = false; return; }
       const key = idText(v[0]);
-      if (key === undefined) return;
-      let agg = byKey.get(key);
-      if (!agg) byKey.set(key, (agg = { count: 0 }));
-      agg.count++;
-      const seq = v[1];
-      if (typeof seq === 'number' && Number.isInteger(seq)) {
-        agg.minSeq = agg.minSeq === undefined ? seq : Math.min(agg.minSeq, seq);
-        agg.maxSeq = agg.maxSeq === undefined ? seq : Math.max(agg.maxSeq, seq);
-        if (seq >= 0 && seq < MAX_BITSET_STEP) { agg.seen = markSeen(agg.seen, seq); agg.seqRows = (agg.seqRows ?? 0) + 1; }
-      }
-      if (activity.length) {
-        let maxes = rawMax.get(key);
-        if (!maxes) rawMax.set(key, (maxes = activity.map(() => null)));
-        for (let i = 0; i < activity.length; i++) if (later(v[2 + i], maxes[i], naive[i])) maxes[i] = v[2 + i];
-      }
+      const agg = key === undefined ? undefined : byKey.get(key);
+      if (!agg || key === undefined) return;
+      foldActivity(key, v);
       for (let i = 0; i < countNames.length; i++) {
-        if (v[2 + activity.length + i]) { agg.flagged ??= {}; agg.flagged[countNames[i]] = (agg.flagged[countNames[i]] ?? 0) + 1; }
+        const was = !!old[2 + activity.length + i], is = !!v[2 + activity.length + i];
+        if (was !== is) flag(agg, countNames[i]!, is ? 1 : -1);
       }
     });
+    return ok;
+  }
   for (const [key, maxes] of rawMax) {
     const agg = byKey.get(key)!;
     maxes.forEach((raw, i) => {
@@ -180,7 +223,21 @@ export function aggregateChildren(
     });
   }
   for (const agg of byKey.values()) if (agg.seen) agg.distinctSeq = popcount(agg.seen);
-  return { spec, maxRowid, rowCount, byKey };
+  return { spec, maxRowid, rowCount, byKey, tail };
+}
+
+function sameValue(a: SqlValue, b: SqlValue): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+function sameTail(a: Map<number, SqlValue[]> | undefined, b: Map<number, SqlValue[]>): boolean {
+  if (!a || a.size !== b.size) return !a?.size && !b.size;
+  for (const [rowid, v] of b) {
+    const w = a.get(rowid);
+    if (!w || w.length !== v.length || w.some((x, i) => !sameValue(x, v[i]!))) return false;
+  }
+  return true;
 }
 
 /** Whether stored time `a` is later than `b`. Same-format text compares as text (fast); anything else is parsed. */
