@@ -58,7 +58,9 @@ export function registerCleanup(
     const r = await engine.call('recover', { path: s.path, archiveDirectory: archiveDirectory(s), since })
       .catch((err: Error) => ({ recovered: false, message: err.message }));
     connection.console.warn(`${path.basename(s.path)}: ${what} cancelled; ${r.message}`);
-    return new Error(`Cancelled before anything was committed. ${r.recovered ? `The database was rolled back to its state before the ${what}.` : 'The database was not changed.'}`);
+    const state = r.recovered ? `The database was rolled back to its state before the ${what}.`
+      : /^nothing to recover/.test(r.message) ? 'The database was not changed.' : `Its interrupted write is still beside the database: ${r.message}.`;
+    return new Error(`Cancelled before anything was committed. ${state}`);
   };
   const write = async (s: DatabaseSession, what: 'cleanup' | 'undo', token: CancellationToken, call: (signal: AbortSignal) => Promise<CleanupReport>) => {
     const since = new Date().toISOString();

@@ -9,6 +9,7 @@ import { buildPanicTda } from '../fixtures/systems/panic-tda';
 import { buildRecipeRunner } from '../fixtures/systems/recipe-runner';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
 import { NOW, OPTIONS, plan, py, roundTrip, sqlite3, tmpDir, writeDb } from './cleanup-helpers';
+import { recipeRunner } from '../../src/core/profiles/builtin/recipe-runner';
 import { planRunsLine } from '../../src/core/cleanup/describe';
 import { openDatabaseSync } from '../../src/core/db/open';
 import { loadSqlJs } from '../../src/core/db/sqljs';
@@ -177,4 +178,15 @@ c.commit()`, file);
   assert.equal(sqlite3(file, `SELECT count(*) FROM session_runs WHERE recipe_run_id IN ${q}`), '0', 'SUCCESS sessions too: the older runner re-inserts them');
   assert.equal(sqlite3(file, `SELECT count(*) FROM instruction_runs WHERE recipe_run_id IN ${q}`), '0');
   assert.deepEqual(again.plan.runIds, built.plan.runIds);
+  // A mapping that declares no fallback is refused instead: an unreadable condition is not a licence to delete.
+  const strict = { ...recipeRunner, name: 'rr-strict', priority: 100, cleanup: { ...recipeRunner.cleanup, resetStale: { ...recipeRunner.cleanup!.resetStale!,
+    deleteChildren: recipeRunner.cleanup!.resetStale!.deleteChildren!.map(({ whenUnreadable: _, ...r }) => r) } } };
+  const older = await fresh(buildRecipeRunner);
+  py(`import sqlite3,sys
+c=sqlite3.connect(sys.argv[1])
+cols=[r[1] for r in c.execute("pragma table_info(instruction_runs)") if r[1]!='session_run_id']
+c.executescript("CREATE TABLE ir_old AS SELECT %s FROM instruction_runs; DROP TABLE instruction_runs; ALTER TABLE ir_old RENAME TO instruction_runs;" % ','.join(cols))
+c.commit()`, older);
+  const refused = (await plan(older, 'reset-stale', {}, OPTIONS, [strict])).plan;
+  assert.match(refused.refusal ?? '', /Cannot reset stale runs: which instruction_runs rows to delete cannot be read from this file \(session_run_id\)/);
 });

@@ -12,6 +12,7 @@ import type { CleanupAction, CleanupReport, CleanupTarget } from '../../src/core
 import { openDatabaseSync } from '../../src/core/db/open';
 import { loadSqlJs, type SqlJs } from '../../src/core/db/sqljs';
 import type { DoctorOptions } from '../../src/core/doctor/options';
+import type { ProfileSpec } from '../../src/core/profiles/spec';
 
 export const NOW = new Date('2025-11-20T12:00:00Z');
 export const OPTIONS: DoctorOptions = { now: NOW.getTime(), staleAfterMinutes: 60, naive: { zone: 'utc' } };
@@ -48,10 +49,10 @@ export function rowHashes(file: string): Hashes {
 export const sqlite3 = (file: string, sql: string): string => execFileSync('sqlite3', [file, sql], { encoding: 'utf8' }).trim();
 export const py = (code: string, ...args: string[]): string => execFileSync('python3', ['-c', code, ...args], { encoding: 'utf8' }).trim();
 
-export async function plan(file: string, action: CleanupAction, target: Partial<CleanupTarget> = {}, options = OPTIONS): Promise<BuiltPlan> {
+export async function plan(file: string, action: CleanupAction, target: Partial<CleanupTarget> = {}, options = OPTIONS, profiles?: ProfileSpec[]): Promise<BuiltPlan> {
   const SQL = await loadSqlJs();
   const db = openDatabaseSync(SQL, file);
-  try { return buildPlan(db, { action, target: { path: file, ...target }, options }); } finally { db.close(); }
+  try { return buildPlan(db, { action, target: { path: file, ...target }, options, ...(profiles ? { profiles } : {}) }); } finally { db.close(); }
 }
 
 export interface RoundTrip { built: BuiltPlan; report: CleanupReport; before: Hashes; after: Hashes; SQL: SqlJs }

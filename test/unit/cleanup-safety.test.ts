@@ -119,8 +119,9 @@ test('undo refuses when a restored row\'s key exists again', async () => {
 });
 
 
-test('a program that writes between the plan check and BEGIN (open, write, close) stops the cleanup; its write survives', async () => {
-  const file = writeDb(dir, 'sneaky.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+for (const mode of ['rollback', 'WAL'] as const) test(`${mode}: a program that writes between the plan check and BEGIN (open, write, close) stops the cleanup; its write survives`, async () => {
+  const file = writeDb(dir, `sneaky-${mode}.sqlite`, (await buildZeBenchmarks({ now: NOW })).bytes);
+  if (mode === 'WAL') sqlite3(file, 'PRAGMA journal_mode=WAL');
   const p = (await plan(file, 'delete-incomplete')).plan;
   assert.ok(p.totalRows > 0);
   const edit = "UPDATE benchmark_runs SET model = 'edited by hand' WHERE rowid = (SELECT min(rowid) FROM benchmark_runs WHERE status = 'completed')";
@@ -165,7 +166,10 @@ test('Windows: the files decide before our write; inside it, our own -journal an
   assert.match(preflight(file, { platform: 'win32' }).reason ?? '', /changed in the last 10 seconds/);
   fs.writeFileSync(`${file}-journal`, Buffer.alloc(512, 1)); // ours, mid-transaction
   assert.equal(preflight(file, { platform: 'win32', ownJournal: true }).ok, true);
+  fs.writeFileSync(`${file}-shm`, ''); // never ours: another program opened the file in WAL mode
+  assert.match(preflight(file, { platform: 'win32', ownJournal: true }).reason ?? '', /-shm appeared during the cleanup/);
   fs.rmSync(`${file}-journal`);
+  fs.rmSync(`${file}-shm`);
 });
 
 test('undo with its archive file gone refuses in one sentence and creates nothing', async () => {
@@ -176,4 +180,17 @@ test('undo with its archive file gone refuses in one sentence and creates nothin
   assert.throws(() => undoCleanup(SQL(), { path: file, archive: report.archive!.manifest }), /Cannot undo: its archive .* is gone\./);
   assert.ok(!fs.existsSync(report.archive!.file), 'no empty archive was created in its place');
   assert.deepEqual(snapshot(file), before);
+});
+
+test('undo: a program that writes between its preflight and BEGIN stops it; the write survives and undo can be tried again', async () => {
+  const file = writeDb(dir, 'sneaky-undo.sqlite', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const { report } = await roundTrip(file, 'mark-stale', {}, { undo: false });
+  const edit = "UPDATE benchmark_runs SET model = 'edited by hand' WHERE rowid = (SELECT min(rowid) FROM benchmark_runs WHERE status = 'completed')";
+  let after: Record<string, string> = {};
+  assert.throws(() => undoCleanup(SQL(), { path: file, archive: report.archive!.manifest }, { onOpen: () => { sqlite3(file, edit); after = snapshot(file); } }),
+    /Not undoing: another program wrote the database just now; nothing was changed/);
+  assert.deepEqual(snapshot(file), after, 'nothing else changed');
+  assert.equal(sqlite3(file, "SELECT count(*) FROM benchmark_runs WHERE model = 'edited by hand'"), '1');
+  const undone = undoCleanup(SQL(), { path: file, archive: report.archive!.manifest });
+  assert.ok(undone.verified, undone.message);
 });

@@ -243,6 +243,9 @@ test('panic-tda: an experiment whose runs went quiet but whose embeddings stage 
   assert.ok(!again.findings.some((f) => f.experimentId === 'e1' && (f.code === 'experiment/stale' || f.code === 'artifact/missing')), JSON.stringify(again.findings));
   const plan = buildPlan(db, { action: 'delete-experiment', target: { path: db.path, experimentId: 'e1' }, options: opts() }, { fingerprint: 'v2' }).plan;
   assert.match(plan.refusal ?? '', /is still running \(last activity 1 min ago\)/);
+  const runPlan = buildPlan(db, { action: 'delete-runs', target: { path: db.path, runIds: ['r1'] }, options: opts() }, { fingerprint: 'v2' }).plan;
+  assert.deepEqual(runPlan.runIds, []);
+  assert.match(runPlan.excluded[0]?.reason ?? '', /its experiment is still running \(last activity 1 min ago\), writing rows that belong to its runs/);
   // From a fresh start (no cache) the answer is the same.
   assert.equal(runDoctor(db, opts()).result.experiments.find((e) => e.id === 'e1')!.state, 'running');
   db.close();
@@ -265,15 +268,17 @@ test('egregora after 2025-11-18 (no input_fingerprint, parent_run_id + attrs, no
   db.close();
 });
 
-test('panic-tda duplicate stops are kept between evaluations: unchanged reused, appended rows re-examine only their runs', async () => {
+test('panic-tda duplicate stops are kept between evaluations: appended or newest rows re-examine only their runs', async () => {
   const db = await openMemoryDatabase();
   db.exec(PANIC_DDL_CREATE_ALL.join(';\n'));
-  db.exec(`INSERT INTO experimentconfig VALUES ('e1', '["A"]', '[5]', '["p"]', '[]', 10, '2025-11-19 10:00:00', NULL);
-    INSERT INTO run VALUES ('r1', '["A"]', 5, 10, 'p', 'e1'), ('r2', '["A"]', 5, 10, 'p', 'e1');`);
-  const inv = (run: string, seq: number, text: string) => db.exec(`INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text)
-    VALUES ('${run}-${seq}', '2025-11-19 11:00:00', '2025-11-19 11:00:01', 'A', 'TEXT', 5, '${run}', ${seq}, '${text}');`);
-  ['a', 'b', 'a'].forEach((t, i) => inv('r1', i, t)); // repeats at step 2: a loop of 2
-  ['x', 'y'].forEach((t, i) => inv('r2', i, t));
+  db.exec(`INSERT INTO experimentconfig VALUES ('e1', '["A"]', '[5]', '["p"]', '[]', 400, '2025-11-19 10:00:00', NULL);
+    INSERT INTO run VALUES ('r0', '["A"]', 5, 400, 'p', 'e1'), ('r1', '["A"]', 5, 400, 'p', 'e1'), ('r2', '["A"]', 5, 400, 'p', 'e1');`);
+  const inv = (run: string, seq: number, text: string | null) => db.exec(`INSERT INTO invocation(id, started_at, completed_at, model, type, seed, run_id, sequence_number, output_text)
+    VALUES ('${run}-${seq}', '2025-11-19 11:00:00', '2025-11-19 11:00:01', 'A', 'TEXT', 5, '${run}', ${seq}, ${text === null ? 'NULL' : `'${text}'`});`);
+  ['a', 'b', 'a'].forEach((t, i) => inv('r0', i, t)); // repeats at step 2: a loop of 2; far from the newest rows
+  for (let i = 0; i < 300; i++) inv('r1', i, `distinct ${i}`);
+  inv('r2', 0, 'x');
+  inv('r2', 1, null); // inserted first, filled in later
   const examined: string[] = [];
   const each = db.each.bind(db);
   db.each = ((sql: string, params: unknown[], fn: never) => {
@@ -283,14 +288,15 @@ test('panic-tda duplicate stops are kept between evaluations: unchanged reused, 
   const caches: PanicCaches = {};
   const runs = readRuns(db, detectProfile(describeSchema(db), [], undefined)!, opts(), []);
   const first = duplicateStops(db, runs, new TableMarks(db), caches, 0);
-  assert.deepEqual([...first], [['r1', 2]]);
-  assert.deepEqual(examined.sort(), ['r1', 'r2']);
+  assert.deepEqual([...first], [['r0', 2]]);
+  assert.deepEqual(examined.sort(), ['r0', 'r1', 'r2']);
   examined.length = 0;
-  assert.equal(duplicateStops(db, runs, new TableMarks(db), caches, 0), first, 'unchanged: the same result, nothing read');
-  assert.deepEqual(examined, []);
-  inv('r2', 2, 'x'); // r2 now repeats step 0
-  assert.deepEqual([...duplicateStops(db, runs, new TableMarks(db), caches, 0)].sort(), [['r1', 2], ['r2', 2]]);
-  assert.deepEqual(examined, ['r2'], 'only the run that grew');
+  assert.equal(duplicateStops(db, runs, new TableMarks(db), caches, 0), first, 'unchanged: the same result');
+  assert.ok(!examined.includes('r0'), 'a run away from the newest rows is not read again');
+  db.exec("UPDATE invocation SET output_text = 'x' WHERE id = 'r2-1'"); // filled in place: now repeats step 0
+  examined.length = 0;
+  assert.deepEqual([...duplicateStops(db, runs, new TableMarks(db), caches, 0)].sort(), [['r0', 2], ['r2', 1]]);
+  assert.deepEqual(examined.sort(), ['r1', 'r2']);
   db.close();
 });
 

@@ -99,12 +99,14 @@ test('a write past its commit point cannot be cancelled: the cancel is ignored a
     early.abort();
     await assert.rejects(rolledBack, isCode('cancelled'));
     // Cancelled after it: the same call completes, on the same worker.
-    const late = new AbortController();
-    const committed = writer.request('fakeWrite', { beforeMs: 0, afterMs: 800 }, { signal: late.signal });
-    await new Promise((r) => setTimeout(r, 300));
+    await writer.request('fakeWrite', { beforeMs: 0, afterMs: 0 }); // a fresh worker is up and loaded
     const started = writer.workersStarted;
+    const late = new AbortController();
+    const committed = writer.request('fakeWrite', { beforeMs: 0, afterMs: 1500 }, { signal: late.signal });
+    await new Promise((r) => setTimeout(r, 300));
     late.abort();
     assert.deepEqual(await committed, { committed: true });
-    assert.equal(writer.workersStarted, started, 'the worker was not terminated');
+    assert.deepEqual(await writer.request('fakeWrite', { beforeMs: 0, afterMs: 0 }), { committed: true });
+    assert.equal(writer.workersStarted, started, 'the worker was not terminated: the next request ran on it');
   } finally { await writer.dispose(); }
 });

@@ -16,7 +16,7 @@ import type { ProfileSpec } from '../profiles/spec';
 import {
   ARCHIVE_ROWID, archiveTableSql, describeTable, newArchiveFolder, rowHashes, writeManifest, type ArchivedTable, type Manifest,
 } from './archive';
-import { dbFingerprint, mainFilePart } from './fingerprint';
+import { dbFingerprint, onlyOurOpen } from './fingerprint';
 import { buildPlan, type BuiltPlan } from './plan';
 import { preflight } from './preflight';
 import { expr, paramsFor, q } from './sql';
@@ -61,6 +61,10 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   // sql.js takes no locks: a program that opens, writes and closes between the preflights is seen
   // only by the file itself. Its state as our session found it must still hold at BEGIN.
   const opened = dbFingerprint(file);
+  if (!onlyOurOpen(fpBefore, opened)) {
+    session.close();
+    throw new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file as the cleanup opened it)`);
+  }
   let built: BuiltPlan;
   let manifest: Manifest | undefined;
   let manifestFile: string | undefined;
@@ -73,6 +77,9 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   const writtenHashes = new Map<string, Record<string, string>>();
   let committed = false;
   const afterCommit: string[] = []; // problems past COMMIT: reported, never thrown (the change is made)
+  const saveAfterCommit = (f: string, m: Manifest) => {
+    try { writeManifest(f, m); } catch (e) { afterCommit.push(`the archive's manifest could not be updated (${e instanceof Error ? e.message : String(e)}), so Undo may not offer this cleanup`); }
+  };
   try {
     session.exec('PRAGMA foreign_keys = OFF'); // cascades are the plan's, explicitly
     hooks.onOpen?.(session);
@@ -112,8 +119,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
 
     // 2. The main transaction, on the file exactly as planned and archived.
     try {
-      const atBegin = dbFingerprint(file);
-      if (atBegin !== opened || mainFilePart(atBegin) !== mainFilePart(fpBefore)) {
+      if (dbFingerprint(file) !== opened) {
         throw new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file while the plan was checked and archived)`);
       }
       session.hostFs.invalidate(); // nothing cached from before the check serves the transaction
@@ -165,7 +171,11 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
       throw e;
     }
     lap('transaction');
-    if (manifest && manifestFile) writeManifest(manifestFile, (manifest = { ...manifest, status: 'applied' }));
+    if (manifest && manifestFile) {
+      // Applied, with what Undo needs, before anything else can fail.
+      manifest = { ...manifest, status: 'applied', tables: manifest.tables.map((t) => (writtenHashes.has(t.table) ? { ...t, afterHashes: writtenHashes.get(t.table) } : t)) };
+      saveAfterCommit(manifestFile, manifest);
+    }
   } finally {
     try {
       session.close(); // WAL: checkpoints the -wal into the database and deletes it
@@ -183,12 +193,12 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   } catch (e) {
     verify = { problems: [`could not verify the committed change (${e instanceof Error ? e.message : String(e)})`] };
   }
-  verify.problems.unshift(...afterCommit);
   lap('verify');
   if (manifest && manifestFile) {
     manifest = { ...manifest, status: 'applied', fingerprintAfter: dbFingerprint(file), tables: verify.tables ?? manifest.tables };
-    writeManifest(manifestFile, manifest);
+    saveAfterCommit(manifestFile, manifest);
   }
+  verify.problems.unshift(...afterCommit);
   const changes: TableChange[] = built.plan.changes.map((c) => ({ ...c }));
   const report: CleanupReport = {
     plan: built.plan, changes, verified: verify.problems.length === 0, elapsedMs: Date.now() - t0,

@@ -128,9 +128,13 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
         const missing: string[] = [];
         for (const { rule } of rules) {
           if (!rule.when) continue;
+          let unreadable: string | undefined;
           checkedExpressions(db, rule.table, { when: rule.when }, [], (_name, _e, error) => {
-            missing.push(`${rule.table}.${/no such (?:table|column): (\S+)/.exec(error)?.[1]?.replace(/^t\./, '') ?? `(${error})`}`);
+            unreadable = /no such (?:table|column): (\S+)/.exec(error)?.[1]?.replace(/^\w+\./, '') ?? error;
           });
+          if (unreadable === undefined) continue;
+          if (rule.whenUnreadable !== 'all') return refuse(`Cannot reset stale runs: which ${rule.table} rows to delete cannot be read from this file (${unreadable}).`, profile);
+          missing.push(`${rule.table}.${unreadable}`);
         }
         if (missing.length) {
           resetWarnings.push(`Every ${rules.map((r) => r.rule.table).join(' and ')} row of the reset runs is deleted, finished ones too: this file has no ${missing.join(', ')} `
@@ -245,7 +249,19 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
     && (!r.hidden || (named && action === 'delete-runs') || action === 'delete-experiment'));
   const wanted = WANTED[action];
   const runs: string[] = [];
+  // An experiment live while none of its runs is (panic-tda's embeddings stage) is still writing
+  // rows that hang off its runs: they are not deleted under it.
+  const busy = new Map(doctor.experiments.filter((e) => e.state === 'running' && !doctor.runs.some((r) => r.experimentId === e.id && r.state === 'running'))
+    .map((e) => [e.id, e]));
   for (const r of scope) {
+    const live = action !== 'delete-experiment' && action !== 'mark-stale' && action !== 'reset-stale' ? busy.get(r.experimentId) : undefined;
+    if (live) {
+      if (named || !wanted || r.state === wanted) {
+        const ago = live.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(live.lastActivityAt)) / 60_000))} min ago)` : '';
+        excluded.push({ runId: r.id, reason: `its experiment is still running${ago}, writing rows that belong to its runs` });
+      }
+      continue;
+    }
     const minutes = staleThresholdMinutes(options, profile.name, r.config);
     if (isActive(r, options, profile.name)) {
       if (named || !wanted || r.state === wanted || action === 'delete-experiment') {

@@ -54,9 +54,12 @@ export function preflight(file: string, opts: PreflightOptions = {}): PreflightR
   } else if (platform === 'win32') {
     method = 'Windows: no per-process check is available; refused when -wal/-shm/-journal files exist or the file changed in the last 10 s';
     holders = [];
-    // Inside our own transaction the -journal or -wal is ours and so is the last write: there is
-    // nothing left to tell from the files, and the check before we opened the file stands.
-    if (opts.ownJournal) return { ok: true, holders, method: `${method}; inside our own write, only the check before it applies` };
+    // Inside our own transaction the -journal or -wal is ours and so is the last write; a -shm
+    // never is (our WAL sessions keep the wal-index in memory), so one means another program.
+    if (opts.ownJournal) {
+      if (fs.existsSync(`${real}-shm`)) return refuse(`${path.basename(abs)}-shm appeared during the cleanup, so another program opened the database.`, method);
+      return { ok: true, holders, method: `${method}; inside our own write: a -shm only` };
+    }
     const sidecar = files.slice(1).find((f) => fs.existsSync(f));
     if (sidecar) return refuse(`${path.basename(sidecar)} exists, so a program probably has the database open.`, method);
     if (Date.now() - fs.statSync(real).mtimeMs < 10_000) return refuse(`${path.basename(abs)} changed in the last 10 seconds, so a program is probably writing it.`, method);

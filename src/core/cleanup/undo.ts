@@ -12,7 +12,7 @@ import { openWriteSession } from '../db/write';
 import {
   ARCHIVE_ROWID, listManifests, readManifest, rowHashes, rowTextSql, tableHash, writeManifest, type ArchivedTable, type Manifest,
 } from './archive';
-import { dbFingerprint } from './fingerprint';
+import { dbFingerprint, onlyOurOpen } from './fingerprint';
 import { preflight } from './preflight';
 import { q } from './sql';
 import type { CleanupReport, UndoInfo } from './types';
@@ -96,6 +96,8 @@ function uniqueIndexes(db: SqlDatabase, table: string): string[][] {
 
 export interface UndoHooks {
   ignorePids?: number[];
+  /** Right after the write session opened and was checked (tests: another program writes). */
+  onOpen?(): void;
   /** Right before COMMIT: false rolls back as cancelled; after true nothing may cancel (engine worker). */
   enterCommit?(): boolean;
 }
@@ -114,12 +116,18 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
 
   const archiveFile = path.join(path.dirname(params.archive), m.archive);
   if (!fs.existsSync(archiveFile)) throw new EngineError('bad-request', `Cannot undo: its archive ${archiveFile} is gone.`);
+  const checked = dbFingerprint(file);
   const session = openWriteSession(SQL, file, { allowWal: true });
+  // As for a cleanup (execute.ts): no program may write between the preflight and BEGIN.
+  const opened = dbFingerprint(file);
+  const written = () => new EngineError('busy-writer', 'Not undoing: another program wrote the database just now; nothing was changed. Try again when it has stopped.');
+  if (!onlyOurOpen(checked, opened)) { session.close(); throw written(); }
   const expected = new Map<string, { rowids: string; hash: string }>();
   let committed = false;
   const problems: string[] = []; // past COMMIT: reported, never thrown (the rows are back)
   try {
     session.exec('PRAGMA foreign_keys = OFF');
+    hooks.onOpen?.();
     session.attach(archiveFile, 'eh_archive');
     const refusal = conflicts(session, session, 'eh_archive', m.tables);
     if (refusal) throw new EngineError('bad-request', `Cannot undo: ${refusal}`);
@@ -128,6 +136,8 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
     // Deferred, not IMMEDIATE: IMMEDIATE would open a write transaction on the attached archive
     // too, and SQLite would then commit through a super-journal beside the database. The first
     // INSERT takes the write lock on the database alone (the preflight made sure we are alone).
+    if (dbFingerprint(file) !== opened) throw written();
+    session.hostFs.invalidate(); // nothing cached from before the check serves the transaction
     session.exec('BEGIN');
     try {
       for (const t of m.tables) { // parents first

@@ -49,7 +49,7 @@ export interface ChildTableState {
  * in later (panic-tda's older engine inserted an invocation, then set its output) are the ones
  * still in progress, which are the newest.
  */
-const TAIL_ROWS = 256;
+export const TAIL_ROWS = 256;
 
 /** Below this many rows a child table is simply aggregated again. */
 export const INCREMENTAL_MIN_ROWS = 50_000;

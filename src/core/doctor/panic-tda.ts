@@ -6,7 +6,7 @@
 import type { SqlDatabase, SqlValue } from '../db/types';
 import type { Finding, RunState } from '../model';
 import type { ProfileSpec } from '../profiles/spec';
-import { INCREMENTAL_MIN_ROWS, naiveFor, type ChildTableState, type RawRun } from './collect';
+import { INCREMENTAL_MIN_ROWS, naiveFor, TAIL_ROWS, type ChildTableState, type RawRun } from './collect';
 import type { DoctorOptions } from './options';
 import { stepsDone, toRun, type DerivedExperiment, type DerivedRun } from './states';
 import { idText, num, tableExists, text } from './sql';
@@ -97,7 +97,8 @@ export function findDuplicateStops(db: SqlDatabase, runs: RawRun[], only?: Set<s
 /**
  * findDuplicateStops, kept between evaluations: reused while invocation and run are unchanged;
  * when they only grew, only the runs that got new invocations (or are new) are examined again
- * (on a 9.7 GB file the whole pass takes about 6 s, for every evaluation). Small tables: always.
+ * (on a 9.7 GB file the whole pass takes about 6 s, for every evaluation), with those of the
+ * newest TAIL_ROWS invocations, whose outputs may have been filled in since. Small tables: always.
  */
 export function duplicateStops(
   db: SqlDatabase, runs: RawRun[], marks: TableMarks, caches: PanicCaches, minRows = INCREMENTAL_MIN_ROWS,
@@ -108,15 +109,14 @@ export function duplicateStops(
   let loops: Map<string, number>;
   // As for the children's aggregates: a small table is read again, its rows may be filled in place.
   if (prev && now.invocation!.rows >= minRows && tables.every((t) => prev.marks[t] && marks.appendedSince(t, prev.marks[t]) !== undefined)) {
-    if (tables.every((t) => now[t]!.maxRowid === prev.marks[t]!.maxRowid)) loops = prev.loops;
-    else {
-      const again = new Set<string>();
-      for (const [table, column] of [['invocation', 'run_id'], ['run', 'id']] as const) {
-        db.each(`SELECT DISTINCT ${column} FROM ${table} WHERE rowid > ?`, [prev.marks[table]!.maxRowid], (v) => { const id = idText(v[0]); if (id !== undefined) again.add(id); });
-      }
-      loops = new Map([...prev.loops].filter(([id]) => !again.has(id)));
-      for (const [id, n] of findDuplicateStops(db, runs, again)) loops.set(id, n);
-    }
+    // New rows, and the newest ones before them, which may have had their output filled in since.
+    const again = new Set<string>();
+    const add = (v: SqlValue[]) => { const id = idText(v[0]); if (id !== undefined) again.add(id); };
+    db.each('SELECT DISTINCT run_id FROM invocation WHERE rowid > ?', [prev.marks.invocation!.maxRowid - TAIL_ROWS], add);
+    db.each('SELECT id FROM run WHERE rowid > ?', [prev.marks.run!.maxRowid], add);
+    loops = new Map([...prev.loops].filter(([id]) => !again.has(id)));
+    for (const [id, n] of findDuplicateStops(db, runs, again)) loops.set(id, n);
+    if (loops.size === prev.loops.size && [...loops].every(([id, n]) => prev.loops.get(id) === n)) loops = prev.loops;
   } else loops = findDuplicateStops(db, runs);
   caches.duplicateStops = { marks: now, loops };
   return loops;

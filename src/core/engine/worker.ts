@@ -7,7 +7,7 @@ import { handlers, type HandlerContext } from './handlers';
 import './doctor-handlers'; // registers the doctor's methods in `handlers`
 import './cleanup-handlers'; // and the cleanup's
 import { DatabasePool } from './pool';
-import { CONTROL_COMMITTING, CONTROL_RUNNING, type EngineRequest, type EngineResponse } from './protocol';
+import { CONTROL_CANCELLED, CONTROL_COMMITTING, CONTROL_RUNNING, type EngineRequest, type EngineResponse } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker.js must run in a worker thread');
@@ -19,7 +19,7 @@ const contextFor = (req: EngineRequest): HandlerContext => ({
   closeDatabase: (p) => pool.close(p),
   read: (p, fn) => pool.read(p, fn),
   enterCommit: () => !req.control
-    || Atomics.compareExchange(new Int32Array(req.control), 0, CONTROL_RUNNING, CONTROL_COMMITTING) === CONTROL_RUNNING,
+    || Atomics.compareExchange(new Int32Array(req.control), 0, CONTROL_RUNNING, CONTROL_COMMITTING) !== CONTROL_CANCELLED,
 });
 
 let chain: Promise<void> = Promise.resolve();

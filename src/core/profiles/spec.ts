@@ -142,7 +142,15 @@ export interface CleanupSpec {
      * profile's `children` (its key links it to the run); `when` is a SQL condition over the
      * child row (alias `t`); absent: every child row of the run.
      */
-    deleteChildren?: { table: string; when?: Expr }[];
+    deleteChildren?: {
+      table: string; when?: Expr;
+      /**
+       * When `when` cannot be read on a file (an older writer without the column it names):
+       * 'all' deletes every child row of the reset runs, for every rule, as the system's own
+       * cleanup does; absent: the plan is refused.
+       */
+      whenUnreadable?: 'all';
+    }[];
   };
   /**
    * Why this system never deletes single runs (Optuna: a trial's number is the count of its

@@ -47,7 +47,9 @@ export const recipeRunner: ProfileSpec = {
       clear: ['started_at'],
       deleteChildren: [
         { table: 'session_runs', when: "upper(coalesce(t.status, '')) <> 'SUCCESS'" },
-        { table: 'instruction_runs', when: "t.session_run_id IS NULL OR t.session_run_id NOT IN (SELECT s.session_run_id FROM session_runs s WHERE upper(coalesce(s.status, '')) = 'SUCCESS')" },
+        // Runners before V3.1 write no session_run_id (and re-insert every session on a restart).
+        { table: 'instruction_runs', when: "t.session_run_id IS NULL OR t.session_run_id NOT IN (SELECT s.session_run_id FROM session_runs s WHERE upper(coalesce(s.status, '')) = 'SUCCESS')",
+          whenUnreadable: 'all' },
       ],
     },
     markStale: { status: 'FAILED', finishedAt: { column: 'completed_at', format: 'iso-local' }, errorText: 'error_details' },
