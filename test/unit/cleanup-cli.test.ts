@@ -104,3 +104,16 @@ test('an archive folder that cannot be made is one sentence, exit 2, the databas
   }
   assert.equal(sha(file), before, 'nothing was changed');
 });
+
+test('the mark-stale plan as SQL, run after a stale run finished, stops and leaves that run as it finished', async () => {
+  const file = writeDb(dir, 'race.db', (await buildZeBenchmarks({ now: NOW })).bytes);
+  const plan = JSON.parse(cli('cleanup', file, '--action', 'mark-stale', '--json').out) as { sql: string; runIds: string[]; changes: { table: string; updated: number }[] };
+  assert.ok(plan.runIds.length > 0);
+  // The "stale" run was alive after all: it finishes before the user runs the script.
+  const id = plan.runIds[0]!;
+  spawnSync('sqlite3', [file, `UPDATE benchmark_runs SET status = 'completed', completed_at = '2025-11-20 12:05:00' WHERE run_id = '${id}'`]);
+  const before = rowHashes(file);
+  const r = spawnSync('sqlite3', ['-bail', file], { input: plan.sql, encoding: 'utf8' });
+  assert.notEqual(r.status, 0, 'the script stops');
+  assert.deepEqual(rowHashes(file), before, 'nothing changed, the finished run included');
+});

@@ -115,7 +115,15 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
         ? markStaleSet(db, profile, p, { now: options.now, naive, staleMinutes: staleThresholdMinutes(options, profile.name, undefined) })
         : resetStaleSet(db, profile, p);
       if (typeof set === 'string') return refuse(`Cannot ${action === 'mark-stale' ? 'mark stale runs' : 'reset stale runs'}: ${set}.`, profile);
-      ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: idIn(picked.runs) }], set });
+      // Only while still stored as running and not deleted, as the systems' own writes say (MLflow
+      // `AND status='RUNNING' AND lifecycle_stage='active'`, Optuna `AND state='RUNNING'`): a run
+      // that finished after the plan is not overwritten, and the counts stop the plan's SQL script.
+      const running = Object.entries(profile.runs.status?.map ?? {}).filter(([, state]) => state === 'running').map(([raw]) => raw);
+      const guards = [
+        ...(running.length && profile.runs.status ? [`(${expr(profile.runs.status.expr)}) IN (SELECT value FROM json_each(${p.add(JSON.stringify(running))}))`] : []),
+        ...(profile.runs.hidden ? [`NOT coalesce((${expr(profile.runs.hidden)}), 0)`] : []),
+      ];
+      ops.set(runsTable, { table: runsTable, kind: 'update', parts: [{ kind: 'where', where: [idIn(picked.runs), ...guards].join(' AND ') }], set });
       if (action === 'reset-stale') {
         const rules = (profile.cleanup?.resetStale?.deleteChildren ?? []).flatMap((rule) => {
           const child = (profile.children ?? []).find((c) => c.table === rule.table);
