@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       const tail = values.tail === undefined ? undefined : Number(values.tail);
       if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) throw new UsageError(`--tail ${values.tail} must be a positive whole number.`);
       return withDoctor(file, options, profiles, (r) => {
-        if (r.status === 'unknown-schema') { out(doctorText(r)); return 2; }
+        if (r.status === 'unknown-schema') { out(values.json ? JSON.stringify(doctorJson(r), null, 2) : doctorText(r)); return 2; }
         const runs = selectRuns(r, { state: values.state, experiment: values.experiment, tail });
         out(values.json ? JSON.stringify(runs, null, 2) : runsText(r, runs));
         return 0;
@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
       const wanted = rest[0];
       if (!wanted) throw new UsageError('show needs a run id or a unique prefix of one.');
       return withDoctor(file, options, profiles, async (r, detailsOf) => {
-        if (r.status === 'unknown-schema') { out(doctorText(r)); return 2; }
+        if (r.status === 'unknown-schema') { out(values.json ? JSON.stringify(doctorJson(r), null, 2) : doctorText(r)); return 2; }
         const run = findRun(r, wanted);
         const details = (await detailsOf(run.id, r.profile)) ?? { columns: {}, childCounts: {} };
         if (values.json) {
@@ -142,7 +142,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE
 const relaunched = relaunchWithFlags();
 if (relaunched !== undefined) process.exitCode = relaunched;
 else main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof EngineError || e instanceof UsageError) process.stderr.write(`experiment-health: ${terminalSafe(e.message)}\n`);
+  if (e instanceof EngineError || e instanceof UsageError) {
+    process.stderr.write(`experiment-health: ${terminalSafe(e.message)}\n`);
+    // --json readers get the error as JSON too, not an empty stdout.
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: e instanceof EngineError ? e.code : 'usage', message: e.message } }, null, 2)}\n`);
+  }
   else if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) process.stderr.write(`experiment-health: ${e.message}\n${USAGE}`);
   else process.stderr.write(`experiment-health: unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exitCode = 2;

@@ -108,7 +108,9 @@ export class DatabaseSession {
     this.evaluatedAt = Date.now();
     this.unreadable = undefined;
     this.status = r.status === 'unknown-schema' ? 'not-experiment-db' : 'ok';
-    this.message = r.status === 'unknown-schema' ? `No profile matches this database (tables: ${r.tables.map((t) => t.name).join(', ') || 'none'}). Create a mapping to read it.` : undefined;
+    this.message = r.status === 'unknown-schema'
+      ? r.notices.find((n) => n.startsWith('This looks like')) ?? `No profile matches this database (tables: ${r.tables.map((t) => t.name).join(', ') || 'none'}). Create a mapping to read it.`
+      : undefined;
     const notices = [...problems];
     if (response.header.journalMode === 'wal') {
       const wal = response.header.wal;

@@ -56,6 +56,26 @@ test('doctor exits 0 on a healthy database, 2 on an unreadable one, with one cle
   const usage = cli('doctor', notDb, '--stale-after=-3');
   assert.equal(usage.code, 2);
   assert.match(usage.err, /--stale-after -3 must be/);
+  // --json: the error as JSON on stdout as well
+  const json = cli('doctor', notDb, '--json');
+  assert.equal(json.code, 2);
+  assert.deepEqual(JSON.parse(json.out), { error: { code: 'not-sqlite', message: JSON.parse(json.out).error.message } });
+  assert.match(JSON.parse(json.out).error.message, /notes\.db is not a SQLite database/);
+});
+
+test('a known system missing a column is named with what is missing; --json stays JSON in every command', async () => {
+  const file = await zeFile();
+  execFileSync('sqlite3', [file, 'DROP INDEX idx_runs_status; ALTER TABLE benchmark_runs DROP COLUMN status']);
+  const text = cli('doctor', file, '--now', now);
+  assert.equal(text.code, 2);
+  assert.match(text.out, /This looks like a ze-benchmarks database, but it lacks benchmark_runs\.status/);
+  for (const args of [['doctor'], ['runs'], ['show', 'x']]) {
+    const r = cli(...args.slice(0, 1), file, ...args.slice(1), '--json', '--now', now);
+    assert.equal(r.code, 2, args.join(' '));
+    const j = JSON.parse(r.out) as { notices?: string[]; profile?: string };
+    assert.equal(j.profile, undefined);
+    assert.match((j.notices ?? []).join('\n'), /looks like a ze-benchmarks database/, args.join(' '));
+  }
 });
 
 test('runs --tail and show by unique prefix', async () => {

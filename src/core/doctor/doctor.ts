@@ -4,7 +4,7 @@
 import type { SqlDatabase } from '../db/types';
 import { readableIds, shownId, type IdStyle } from '../ids';
 import type { Experiment, Finding, Run } from '../model';
-import { describeSchema, detectProfile, unmet, type SchemaTable } from '../profiles/registry';
+import { describeSchema, detectProfile, nearestProfile, unmet, type SchemaTable } from '../profiles/registry';
 import type { ProfileSpec } from '../profiles/spec';
 import { relationGraph } from '../relations';
 import { aggregateChildren, readExperiments, readRuns, type ChildTableState, type RawRun } from './collect';
@@ -79,6 +79,10 @@ export function runDoctor(
   };
   if (!profile) {
     const notices = allOptions.profile ? [`There is no profile named ${allOptions.profile}.`] : [];
+    const near = allOptions.profile ? undefined : nearestProfile(tables, userProfiles);
+    if (near) {
+      notices.push(`This looks like a ${near.profile.title} database, but it lacks ${near.missing.join('; ')} (renamed or dropped, or a version Experiment Health does not know); a mapping can describe it.`);
+    }
     return { result: { ...base, status: 'unknown-schema', experiments: [], runs: [], findings: [], notices, shortIds: {} } };
   }
   // A forced profile is still checked: reading another system's tables only fails obscurely.

@@ -46,3 +46,20 @@ export function detectProfile(schema: SchemaTable[], userProfiles: readonly Prof
 export function profileNames(userProfiles: readonly ProfileSpec[] = []): string[] {
   return [...userProfiles, ...BUILTIN_PROFILES].map((p) => p.name);
 }
+
+/**
+ * For a file no profile matches: the profile it comes closest to (every table it detects by is
+ * there, a few columns are not), with what is missing, so the user hears "looks like MLflow, but
+ * runs.end_time is missing" rather than only "unknown schema".
+ */
+export function nearestProfile(schema: SchemaTable[], userProfiles: readonly ProfileSpec[] = []): { profile: ProfileSpec; missing: string[] } | undefined {
+  const tables = new Set(schema.map((t) => t.name));
+  let best: { profile: ProfileSpec; missing: string[] } | undefined;
+  for (const profile of [...userProfiles, ...BUILTIN_PROFILES]) {
+    if (!profile.detect.every((d) => tables.has(d.table))) continue;
+    const missing = unmet(profile, schema);
+    const count = missing.join(', ').split(', ').length;
+    if (missing.length && count <= 3 && (!best || count < best.missing.join(', ').split(', ').length)) best = { profile, missing };
+  }
+  return best;
+}
