@@ -70,6 +70,7 @@ for (const [mode, build, runsTable] of [['rollback', buildZeBenchmarks, 'benchma
       assert.equal(pf.ok, false);
       assert.ok(pf.holders.some((h) => h.pid === holder.proc.pid && /python3/.test(h.command)), `names the python process: ${JSON.stringify(pf.holders)}`);
       assert.match(pf.reason ?? '', new RegExp(`pid ${holder.proc.pid}`));
+      assert.doesNotMatch(pf.reason ?? '', /more process/, 'one process holding the database and its -wal/-shm is one process');
       const before = snapshot(file);
       for (const p of plans.filter((x) => !x.refusal)) {
         assert.throws(() => executeCleanup(SQL, { plan: p, archive: true, options: OPTIONS }), (e: Error) => /open in another program/.test(e.message), p.action);

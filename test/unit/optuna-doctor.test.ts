@@ -116,11 +116,26 @@ test('a storage without the trial_heartbeats table (never used heartbeats) reads
     assert.equal(r.profile, 'optuna');
     assert.ok(r.runs.length > 0);
     const note = r.notices.find((n) => n.includes('trial_heartbeats'));
-    assert.match(note ?? '', /heartbeat is not read, because this file has no table trial_heartbeats/);
+    assert.match(note ?? '', /heartbeat is not read, because this file has no table trial_heartbeats\.$/);
+    assert.doesNotMatch(r.notices.join('\n'), /SELECT|CASE WHEN/, 'no built-in SQL in what the user reads');
     assert.ok(!r.notices.some((n) => /Check the SQL/.test(n)), r.notices.join('\n'));
     // No heartbeats is not unreadable activity: stale trials stay warnings, and can be marked.
     assert.deepEqual(r.unreadActivity ?? [], []);
     assert.ok(r.findings.some((f) => f.code === 'run/stale' && f.severity === 'warning'), 'a stale trial is a warning');
     assert.equal(buildPlan(db, { action: 'mark-stale', target: { path: 'optuna.db' }, options: { ...defaultOptions(now.getTime()), ...setting('local') } }).plan.refusal, undefined);
+  } finally { db.close(); }
+});
+
+test("without a finished trial to estimate the heartbeat interval from, Optuna's own verdict is unknown, not 'alive'", async () => {
+  const b = await buildOptuna({ now, tzOffsetMinutes: TZ, heartbeats: true });
+  const db = await openMemoryDatabase(b.bytes, 'optuna.db');
+  try {
+    db.exec("DELETE FROM trial_heartbeats WHERE trial_id IN (SELECT trial_id FROM trials WHERE state IN ('COMPLETE', 'PRUNED'))");
+    const r = runDoctor(db, { ...defaultOptions(now.getTime()), ...setting('local') }).result;
+    const view = r.notices.find((n) => n.startsWith("Optuna's own view"));
+    assert.match(view ?? '', /grace period unknown: no finished trial .*\): which running trials it would fail cannot be told; ours/);
+    const stale = r.findings.filter((f) => f.code === 'run/stale' && (f.details as { optuna?: unknown }).optuna);
+    assert.ok(stale.length > 0);
+    for (const f of stale) assert.equal((f.details as { optuna: { staleByOptuna?: boolean } }).optuna.staleByOptuna, undefined);
   } finally { db.close(); }
 });

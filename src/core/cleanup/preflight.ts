@@ -72,7 +72,8 @@ export function preflight(file: string, opts: PreflightOptions = {}): PreflightR
   holders = dedupe(holders);
   if (holders.length) {
     const h = holders[0]!;
-    const more = holders.length > 1 ? ` (and ${holders.length - 1} more)` : '';
+    const others = new Set(holders.map((x) => x.pid)).size - 1; // one process often holds the -wal and -shm too
+    const more = others > 0 ? ` (and ${others} more process${others === 1 ? '' : 'es'})` : '';
     return refuse(`${path.basename(abs)} is open in another program: pid ${h.pid} (${h.command})${more}. Stop it, or run the plan as SQL yourself.`, method, holders);
   }
   return { ok: true, holders: [], method };

@@ -90,10 +90,11 @@ export function optunaFindings(
     const hb = beats.get(r.id);
     if (hb === undefined) { view.withoutHeartbeat.push(r.id); continue; }
     const ageS = Math.round((options.now - hb) / 1000);
-    const stale = view.graceSeconds !== undefined && ageS > view.graceSeconds;
+    // Without a grace period Optuna's answer is unknown, not "alive".
+    const stale = view.graceSeconds !== undefined ? ageS > view.graceSeconds : undefined;
     if (stale) view.staleByOptuna.push(r.id);
     const f = findings.find((x) => x.code === 'run/stale' && x.runId === r.id);
-    if (f) f.details = { ...f.details, optuna: { heartbeatAt: new Date(hb).toISOString(), heartbeatAgeSeconds: ageS, graceSeconds: view.graceSeconds, staleByOptuna: stale } };
+    if (f) f.details = { ...f.details, optuna: { heartbeatAt: new Date(hb).toISOString(), heartbeatAgeSeconds: ageS, graceSeconds: view.graceSeconds, ...(stale !== undefined ? { staleByOptuna: stale } : {}) } };
   }
   const byId = new Map(runs.map((r) => [r.id, r]));
   const ours = runs.filter((r) => !r.hidden && r.state === 'stale').length;
@@ -102,8 +103,9 @@ export function optunaFindings(
   const grace = view.graceSeconds !== undefined
     ? `grace period ${view.graceSeconds} s = 2 × the ≈ ${view.intervalSeconds} s heartbeat interval estimated from finished trials`
     : 'grace period unknown: no finished trial to estimate the heartbeat interval from';
-  notices.push(`Optuna's own view (fail_stale_trials, ${grace}): ${view.staleByOptuna.length} running trial${view.staleByOptuna.length === 1 ? '' : 's'} stale`
-    + `${view.staleByOptuna.length ? `: ${list(view.staleByOptuna)}` : ''}; ours (no activity for ${options.staleAfterByProfile?.[profile.name] ?? options.staleAfterMinutes} min): ${ours}.`
+  const theirs = view.graceSeconds === undefined ? 'which running trials it would fail cannot be told'
+    : `${view.staleByOptuna.length} running trial${view.staleByOptuna.length === 1 ? '' : 's'} stale${view.staleByOptuna.length ? `: ${list(view.staleByOptuna)}` : ''}`;
+  notices.push(`Optuna's own view (fail_stale_trials, ${grace}): ${theirs}; ours (no activity for ${options.staleAfterByProfile?.[profile.name] ?? options.staleAfterMinutes} min): ${ours}.`
     + (view.withoutHeartbeat.length ? ` ${view.withoutHeartbeat.length} running trial${view.withoutHeartbeat.length === 1 ? ' has' : 's have'} no heartbeat, so Optuna would never fail ${view.withoutHeartbeat.length === 1 ? 'it' : 'them'}.` : ''));
   return [];
 }

@@ -67,8 +67,10 @@ function unreadableNotice(table: string, internalName: string, e: string, err: u
   const message = err instanceof Error ? err.message : String(err);
   const name = /^a\d+$/.test(internalName) ? 'activity' : internalName.replace(/^c_/, 'count ');
   const missing = /no such (table|column): ([^\s)]+)/.exec(message);
-  if (missing) return `${table}: ${name} is not read, because this file has no ${missing[1]} ${missing[2]} (${e}).`;
-  return `${table}: cannot read ${name} (${e}): ${message}`;
+  // A mapping's own short expression helps its author; a built-in subquery is only noise.
+  const shown = e.length <= 40 && !/\bselect\b|\bcase\b/i.test(e) ? ` (${e})` : '';
+  if (missing) return `${table}: ${name} is not read, because this file has no ${missing[1]} ${missing[2].replace(/^\w+\./, '')}${shown}.`;
+  return `${table}: cannot read ${name}${shown}: ${message}`;
 }
 
 /** Ids as the user sees them: text stays text, numbers become text, blobs become hex. */
