@@ -19,6 +19,7 @@ import { matchId, shownId } from '../core/ids';
 import type { ProfileSpec } from '../core/profiles/spec';
 import { bold, dim, table } from './format';
 import { UsageError } from './options';
+import { experimentNamed } from './runs';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Out = (s: string) => void;
@@ -104,12 +105,9 @@ async function makePlan(file: string, action: CleanupAction, values: Values, opt
     const runs = list(values.run), tables = list(values.table);
     if (typeof values.experiment === 'string' || runs.length) {
       // Ids as people paste them: dashed or not, or a unique prefix.
-      const r = runDoctor(db, options, profiles).result;
-      if (typeof values.experiment === 'string') {
-        const m = matchId(r.experiments.map((e) => e.id), values.experiment);
-        if (!m.id) throw new UsageError(m.candidates.length ? `--experiment ${values.experiment} matches ${m.candidates.length} experiments; give more of the id.` : `No experiment matches ${values.experiment}.`);
-        target.experimentId = m.id;
-      }
+      // Hidden ones too: a soft-deleted MLflow experiment can still be purged.
+      const r = runDoctor(db, { ...options, showHidden: true }, profiles).result;
+      if (typeof values.experiment === 'string') target.experimentId = experimentNamed(r.experiments, values.experiment);
       if (runs.length) {
         target.runIds = runs.map((want) => {
           const m = matchId(r.runs.map((x) => x.id), want);

@@ -15,9 +15,8 @@ export function selectRuns(r: DoctorResult, q: RunsQuery): Run[] {
     runs = runs.filter((x) => states.includes(x.state));
   }
   if (q.experiment) {
-    const m = matchId(r.experiments.map((e) => e.id), q.experiment);
-    if (!m.id) throw new UsageError(m.candidates.length ? `--experiment ${q.experiment} matches ${m.candidates.length} experiments; give more of the id.` : `No experiment matches ${q.experiment}.`);
-    runs = runs.filter((x) => x.experimentId === m.id);
+    const id = experimentNamed(r.experiments, q.experiment);
+    runs = runs.filter((x) => x.experimentId === id);
   }
   // Newest first, like `egregora runs tail`.
   runs = [...runs].sort((a, b) => (b.startedAt ?? b.lastActivityAt ?? '').localeCompare(a.startedAt ?? a.lastActivityAt ?? ''));
@@ -64,4 +63,17 @@ export function showText(r: DoctorResult, run: Run, columns: Record<string, unkn
   for (const [k, v] of Object.entries(columns)) kv(k, v instanceof Uint8Array ? dim(`<${v.length} bytes>`) : v);
   if (run.error) lines.push(bold('error'), ...run.error.split(/\r?\n/).map((l) => `  ${l}`));
   return lines.join('\n');
+}
+
+/**
+ * `--experiment`: an id as pasted (dashed or not, or a unique prefix), or the name the tables show
+ * (an MLflow experiment's or an Optuna study's), when one experiment has it.
+ */
+export function experimentNamed(experiments: readonly { id: string; label: string }[], wanted: string): string {
+  const m = matchId(experiments.map((e) => e.id), wanted);
+  if (m.id) return m.id;
+  const named = experiments.filter((e) => e.label === wanted);
+  if (named.length === 1) return named[0]!.id;
+  if (named.length > 1) throw new UsageError(`--experiment ${wanted} names ${named.length} experiments (ids ${named.map((e) => e.id).join(', ')}); give the id.`);
+  throw new UsageError(m.candidates.length ? `--experiment ${wanted} matches ${m.candidates.length} experiments; give more of the id.` : `No experiment has the id or name ${wanted}.`);
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { engineEnv, LEAN_HEAP_FLAGS } from '../../src/core/engine/launch';
 import { buildEgregora } from '../fixtures/systems/egregora';
+import { buildMlflow } from '../fixtures/systems/mlflow';
 import { buildZeBenchmarks } from '../fixtures/systems/ze-benchmarks';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -221,4 +222,36 @@ test('the read-only commands run in a child started with the lean heap flags and
   assert.deepEqual(seen[1]!.execArgv.slice(0, LEAN_HEAP_FLAGS.length), [...LEAN_HEAP_FLAGS]);
   assert.equal(seen[1]!.ioUring, engineEnv(env).UV_USE_IO_URING ?? null, 'the child has the engine environment');
   assert.equal(seen[0]!.ioUring, null, 'the parent was started without it');
+});
+
+test('--experiment takes the name the tables show (an MLflow experiment), a soft-deleted one too for a cleanup', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-'));
+  const file = (await buildMlflow({ now: new Date(now), revision: 'head' })).write(dir);
+  const [id, name] = execFileSync('sqlite3', [file, "SELECT experiment_id, name FROM experiments WHERE lifecycle_stage = 'active' AND experiment_id IN (SELECT experiment_id FROM runs) LIMIT 1"], { encoding: 'utf8' }).trim().split('|');
+  const runs = cli('runs', file, '--experiment', name!, '--json', '--now', now);
+  assert.equal(runs.code, 0, runs.err);
+  const listed = JSON.parse(runs.out) as { experimentId: string }[];
+  assert.ok(listed.length > 0 && listed.every((r) => r.experimentId === id));
+  const deleted = execFileSync('sqlite3', [file, "SELECT name FROM experiments WHERE lifecycle_stage = 'deleted' LIMIT 1"], { encoding: 'utf8' }).trim();
+  if (deleted) {
+    const plan = cli('cleanup', file, '--action', 'delete-experiment', '--experiment', deleted, '--hard', '--json', '--now', now);
+    assert.equal(plan.code, 0, plan.err);
+    assert.match((JSON.parse(plan.out) as { title: string }).title, /Delete experiment/);
+  }
+  const none = cli('runs', file, '--experiment', 'no such experiment', '--now', now);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /No experiment has the id or name no such experiment/);
+});
+
+test('a cleanup in a folder whose mode allows no writes is refused before anything is written (root included)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eh-cli-ro-'));
+  const file = (await buildZeBenchmarks({ now: new Date(now) })).write(dir);
+  const folder = path.dirname(file);
+  fs.chmodSync(folder, 0o555);
+  try {
+    const r = cli('cleanup', file, '--action', 'mark-stale', '--yes', '--now', now);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /or its folder is not writable/);
+    assert.ok(!fs.existsSync(path.join(folder, '.experiment-health')), 'no archive folder left behind');
+  } finally { fs.chmodSync(folder, 0o755); }
 });

@@ -37,8 +37,11 @@ export function preflight(file: string, opts: PreflightOptions = {}): PreflightR
     return refuse(`${path.basename(abs)} is a DuckDB file; Experiment Health reads DuckDB files but never writes them.`, 'file check');
   }
   if (head.toString('latin1', 0, 16) !== 'SQLite format 3\0') return refuse(`${path.basename(abs)} is not a SQLite database.`, 'file check');
-  try { fs.accessSync(real, fs.constants.W_OK); fs.accessSync(path.dirname(real), fs.constants.W_OK); } catch {
-    return refuse(`${path.basename(abs)} or its folder is not writable by you, so it cannot be cleaned up.`, 'file check');
+  // Mode bits too: root passes access(2) on a read-only folder, but SQLite in sql.js goes by the
+  // bits and could not create its -journal there.
+  const writable = (p: string) => { try { fs.accessSync(p, fs.constants.W_OK); return (fs.statSync(p).mode & 0o222) !== 0; } catch { return false; } };
+  if (!writable(real) || !writable(path.dirname(real))) {
+    return refuse(`${path.basename(abs)} or its folder is not writable${process.getuid?.() === 0 ? ' (its mode allows no writes)' : ' by you'}, so it cannot be cleaned up.`, 'file check');
   }
   const files = SUFFIXES.map((s) => real + s);
   if (!opts.ownJournal && fs.existsSync(`${real}-journal`)) {
