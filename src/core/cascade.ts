@@ -35,7 +35,8 @@ export function cascadeSteps(graph: Relation[], rootTable: string, rootWhere: st
     if (parent.depth >= MAX_DEPTH) continue;
     for (const r of graph) {
       if (r.kind !== 'owned' || r.parentTable !== parent.table || r.table === parent.table || r.table === rootTable) continue;
-      const sql = `${q(r.table)}.${q(r.column)} IN (SELECT ${q(parent.table)}.${q(r.parentColumn)} FROM ${q(parent.table)} WHERE ${parent.where})`;
+      const sql = `${q(r.table)}.${q(r.column)} IN (SELECT ${q(parent.table)}.${q(r.parentColumn)} FROM ${q(parent.table)} WHERE ${parent.where})`
+        + (r.when ? ` AND ${q(r.table)}.rowid IN (SELECT t.rowid FROM ${q(r.table)} t WHERE ${r.when})` : '');
       const existing = steps.get(r.table);
       if (existing) {
         existing.where = `(${existing.where}) OR (${sql})`;

@@ -2,6 +2,7 @@
 // profile adds (ORM-only cascades). Feeds orphan detection and cleanup cascades alike.
 import type { SqlDatabase } from './db/types';
 import type { ProfileSpec, RelationSpec } from './profiles/spec';
+import { expr } from './doctor/sql';
 
 export interface Relation {
   table: string;
@@ -11,6 +12,8 @@ export interface Relation {
   /** 'owned': the child row belongs to the parent (orphaned when it is gone, deleted with it). */
   kind: 'owned' | 'reference';
   source: 'schema' | 'profile';
+  /** SQL condition on the child row (alias `t`) for the link to hold (RelationSpec.when). */
+  when?: string;
 }
 
 export function relationGraph(db: SqlDatabase, profile?: ProfileSpec): Relation[] {
@@ -36,7 +39,8 @@ export function relationGraph(db: SqlDatabase, profile?: ProfileSpec): Relation[
 }
 
 function fromSpec(r: RelationSpec): Relation {
-  return { table: r.table, column: r.column, parentTable: r.references.table, parentColumn: r.references.column, kind: r.kind ?? 'owned', source: 'profile' };
+  return { table: r.table, column: r.column, parentTable: r.references.table, parentColumn: r.references.column, kind: r.kind ?? 'owned', source: 'profile',
+    ...(r.when ? { when: expr(r.when) } : {}) };
 }
 
 /** Tables that own `table`'s rows, transitively: used to order deletes children-first. */

@@ -196,6 +196,30 @@ describe('mlflow cleanups', () => {
   });
 });
 
+test('a hard-deleted run takes the inputs links naming it (dataset → run, run output → model) and their tags; links of the same id under another type stay', async () => {
+  const { file } = await fixture('head');
+  const [victim, other] = await rows<{ id: string }>(file, "SELECT run_uuid AS id FROM runs WHERE status = 'FINISHED' AND lifecycle_stage = 'active' LIMIT 2");
+  const v = victim!.id, o = other!.id;
+  execFileSync('sqlite3', [file, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id) VALUES
+      ('in1', 'DATASET', 'ds1', 'RUN', '${v}'), ('in2', 'RUN_OUTPUT', '${v}', 'MODEL_OUTPUT', 'm1'),
+      ('in3', 'DATASET', 'ds1', 'RUN', '${o}'), ('in4', 'DATASET', '${v}', 'MODEL', '${v}');
+    INSERT INTO input_tags VALUES ('in1', 'mlflow.data.context', 'training'), ('in3', 'mlflow.data.context', 'eval');`]);
+  const p = await plan(file, { action: 'delete-runs', target: { runIds: [v] }, hardDelete: true });
+  const byTable = Object.fromEntries(p.changes.map((c) => [c.table, c.deleted]));
+  assert.equal(byTable.inputs, 2);
+  assert.equal(byTable.input_tags, 1);
+  const SQL = await loadSqlJs();
+  executeCleanup(SQL, { plan: p, archive: true, options });
+  assert.deepEqual((await rows<{ id: string }>(file, 'SELECT input_uuid AS id FROM inputs ORDER BY 1')).map((r) => r.id), ['in3', 'in4']);
+  assert.deepEqual((await rows<{ id: string }>(file, 'SELECT input_uuid AS id FROM input_tags')).map((r) => r.id), ['in3']);
+  // A run removed by hand leaves its links behind: the doctor reports them as orphans.
+  execFileSync('sqlite3', [file, `PRAGMA foreign_keys = OFF; DELETE FROM runs WHERE run_uuid = '${o}'`]);
+  const db = await openDatabase(file);
+  const r = runDoctor(db, options).result;
+  db.close();
+  assert.ok(r.findings.some((f) => f.code === 'orphan/rows' && f.table === 'inputs' && f.count === 1), JSON.stringify(r.findings.filter((f) => f.code === 'orphan/rows')));
+});
+
 test('a run marked ended a moment ago is left alone by delete-incomplete, and not called "still running"', async () => {
   const { file, e } = await fixture();
   const staleId = e.findings.stale_running[0]!.run_uuid;

@@ -159,7 +159,7 @@ export function buildPlan(db: SqlDatabase, params: PlanParams, opts: BuildOption
       const wanted = target.tables?.length ? new Set(target.tables) : undefined;
       for (const r of graph) {
         if (r.kind !== 'owned' || r.table === r.parentTable || (wanted && !wanted.has(r.table))) continue;
-        let where = `t.${q(r.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = t.${q(r.column)})`;
+        let where = `t.${q(r.column)} IS NOT NULL${r.when ? ` AND (${r.when})` : ''} AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = t.${q(r.column)})`;
         if (r.table === runsTable && live.length) where += ` AND NOT (${idIn(live)})`;
         const op = ops.get(r.table) ?? { table: r.table, kind: 'delete' as const, parts: [] };
         op.parts.push({ kind: 'where', where });
@@ -357,6 +357,7 @@ function danglingReferences(db: SqlDatabase, graph: Relation[], ops: Map<string,
     if (r.kind !== 'reference' || parent?.kind !== 'delete' || !counts[r.parentTable]) continue;
     const self = ops.get(r.table);
     const sql = `SELECT count(*) AS n FROM ${q(r.table)} t WHERE t.${q(r.column)} IN (SELECT p.${q(r.parentColumn)} FROM ${q(r.parentTable)} p WHERE p.rowid IN (${nestedSql(ops, r.parentTable)}))`
+      + (r.when ? ` AND (${r.when})` : '')
       + (self?.kind === 'delete' ? ` AND t.rowid NOT IN (${nestedSql(ops, r.table)})` : '');
     const n = db.get<{ n: number }>(sql, paramsFor(sql, params))?.n ?? 0;
     if (n) out.push(`${n} ${r.table} row${n === 1 ? '' : 's'} will refer to deleted ${r.parentTable} rows through ${r.column} (left as they are)`);

@@ -35,8 +35,8 @@ export function closeOverOwned(ops: Map<string, TableOp>, graph: Relation[]): st
       let op = ops.get(r.table);
       if (op?.kind === 'update') return `${r.table} rows would be both updated and deleted (through ${r.column})`;
       if (!op) { op = { table: r.table, kind: 'delete', parts: [] }; ops.set(r.table, op); }
-      const exists = op.parts.some((p) => p.kind === 'child' && p.parent === parent.table && p.column === r.column && !p.and);
-      if (!exists) op.parts.push({ kind: 'child', column: r.column, parent: parent.table, parentColumn: r.parentColumn });
+      const exists = op.parts.some((p) => p.kind === 'child' && p.parent === parent.table && p.column === r.column && p.and === r.when);
+      if (!exists) op.parts.push({ kind: 'child', column: r.column, parent: parent.table, parentColumn: r.parentColumn, ...(r.when ? { and: r.when } : {}) });
       if (!seen.has(r.table)) { seen.add(r.table); queue.push(op); }
     }
   }

@@ -15,9 +15,9 @@ export function orphanFindings(db: SqlDatabase, graph: Relation[], marks: TableM
     // When both tables only grew, only the new child rows can be new orphans.
     const cache = incrementalCounts(marks, [r.table, r.parentTable], caches.get(cacheKey), (since, add) => {
       const row = db.get<{ n: number; keys: number }>(
-        `SELECT count(*) AS n, count(DISTINCT c.${q(r.column)}) AS keys FROM ${q(r.table)} c
-          WHERE c.${q(r.column)} IS NOT NULL${since !== undefined ? ' AND c.rowid > ?' : ''}
-            AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = c.${q(r.column)})`,
+        `SELECT count(*) AS n, count(DISTINCT t.${q(r.column)}) AS keys FROM ${q(r.table)} t
+          WHERE t.${q(r.column)} IS NOT NULL${since !== undefined ? ' AND t.rowid > ?' : ''}${r.when ? ` AND (${r.when})` : ''}
+            AND NOT EXISTS (SELECT 1 FROM ${q(r.parentTable)} p WHERE p.${q(r.parentColumn)} = t.${q(r.column)})`,
         since !== undefined ? [since] : []);
       for (let i = 0; i < (row?.n ?? 0); i++) add('rows');
       for (let i = 0; i < (row?.keys ?? 0); i++) add('keys');

@@ -98,6 +98,8 @@ export interface RelationSpec {
   references: { table: string; column: string };
   /** 'owned': the child belongs to its parent (orphan when gone, deleted with it). */
   kind?: 'owned' | 'reference';
+  /** Only child rows matching this condition (alias `t`) link to the parent: polymorphic links (MLflow inputs). */
+  when?: Expr;
 }
 
 export interface ProfileSpec {

@@ -54,7 +54,14 @@ export const mlflow: ProfileSpec = {
   },
   // Children (metrics, latest_metrics, params, tags, logged_model_metrics) come from the schema's
   // NOT NULL foreign keys: orphans and hard-delete cascades follow MLflow's own ORM cascades.
-  // inputs/input_tags have no foreign key and MLflow's own hard delete leaves them too.
+  // inputs/input_tags have no foreign key: polymorphic links, ('DATASET', id) → ('RUN', run) or
+  // ('RUN_OUTPUT', run) → ('MODEL_OUTPUT', id). A hard-deleted run takes the links naming it
+  // (more-systems.md §1.8), which mlflow gc would leave dangling.
+  relations: [
+    { table: 'inputs', column: 'destination_id', references: { table: 'runs', column: 'run_uuid' }, kind: 'owned', when: "t.destination_type = 'RUN'" },
+    { table: 'inputs', column: 'source_id', references: { table: 'runs', column: 'run_uuid' }, kind: 'owned', when: "t.source_type IN ('RUN', 'RUN_OUTPUT')" },
+    { table: 'input_tags', column: 'input_uuid', references: { table: 'inputs', column: 'input_uuid' }, kind: 'owned' },
+  ],
   cleanup: {
     // What MlflowClient.set_terminated(run_id, "KILLED") writes: status and end_time (now, ms).
     markStale: { status: 'KILLED', finishedAt: { column: 'end_time', format: 'epoch-ms' } },
