@@ -164,13 +164,19 @@ test('recipe-runner with an activity column renamed: live runs may look stale, s
   }
 });
 
-test('recipe-runner before V3.1 (instruction_runs without session_run_id): reset stale deletes every session and step of the reset runs, and says why', async () => {
+/** A recipe-runner file as runners before V3.1 wrote it: instruction_runs without session_run_id. */
+async function preV31RecipeRunner(): Promise<string> {
   const file = await fresh(buildRecipeRunner);
   py(`import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 cols=[r[1] for r in c.execute("pragma table_info(instruction_runs)") if r[1]!='session_run_id']
 c.executescript("CREATE TABLE ir_old AS SELECT %s FROM instruction_runs; DROP TABLE instruction_runs; ALTER TABLE ir_old RENAME TO instruction_runs;" % ','.join(cols))
 c.commit()`, file);
+  return file;
+}
+
+test('recipe-runner before V3.1 (instruction_runs without session_run_id): reset stale deletes every session and step of the reset runs, and says why', async () => {
+  const file = await preV31RecipeRunner();
   const { built } = await roundTrip(file, 'reset-stale');
   assert.match((built.plan.warnings ?? []).join('\n'), /Every session_runs and instruction_runs row of the reset runs is deleted, finished ones too: this file has no instruction_runs\.session_run_id/);
   const q = `(${built.plan.runIds.join(',')})`;
@@ -181,12 +187,7 @@ c.commit()`, file);
   // A mapping that declares no fallback is refused instead: an unreadable condition is not a licence to delete.
   const strict = { ...recipeRunner, name: 'rr-strict', priority: 100, cleanup: { ...recipeRunner.cleanup, resetStale: { ...recipeRunner.cleanup!.resetStale!,
     deleteChildren: recipeRunner.cleanup!.resetStale!.deleteChildren!.map(({ whenUnreadable: _, ...r }) => r) } } };
-  const older = await fresh(buildRecipeRunner);
-  py(`import sqlite3,sys
-c=sqlite3.connect(sys.argv[1])
-cols=[r[1] for r in c.execute("pragma table_info(instruction_runs)") if r[1]!='session_run_id']
-c.executescript("CREATE TABLE ir_old AS SELECT %s FROM instruction_runs; DROP TABLE instruction_runs; ALTER TABLE ir_old RENAME TO instruction_runs;" % ','.join(cols))
-c.commit()`, older);
+  const older = await preV31RecipeRunner();
   const refused = (await plan(older, 'reset-stale', {}, OPTIONS, [strict])).plan;
   assert.match(refused.refusal ?? '', /Cannot reset stale runs: which instruction_runs rows to delete cannot be read from this file \(session_run_id\)/);
 });
