@@ -16,7 +16,8 @@ import type { ProfileSpec } from '../profiles/spec';
 import {
   ARCHIVE_ROWID, archiveTableSql, describeTable, newArchiveFolder, rowHashes, writeManifest, type ArchivedTable, type Manifest,
 } from './archive';
-import { dbFingerprint, onlyOurOpen } from './fingerprint';
+import { dbFingerprint } from './fingerprint';
+import { closeWrite, guardWrite } from './write-guard';
 import { buildPlan, type BuiltPlan } from './plan';
 import { preflight } from './preflight';
 import { expr, paramsFor, q } from './sql';
@@ -58,13 +59,8 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
   if (fpBefore !== confirmed.fingerprint) throw new EngineError('changed-while-open', PLAN_CHANGED, 'the file was written after the plan was made');
 
   const session = openWriteSession(SQL, file, { allowWal: true });
-  // sql.js takes no locks: a program that opens, writes and closes between the preflights is seen
-  // only by the file itself. Its state as our session found it must still hold at BEGIN.
-  const opened = dbFingerprint(file);
-  if (!onlyOurOpen(fpBefore, opened)) {
-    session.close();
-    throw new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file as the cleanup opened it)`);
-  }
+  const checkBeforeBegin = guardWrite(session, file, fpBefore,
+    () => new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file while the cleanup was prepared)`));
   let built: BuiltPlan;
   let manifest: Manifest | undefined;
   let manifestFile: string | undefined;
@@ -119,10 +115,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
 
     // 2. The main transaction, on the file exactly as planned and archived.
     try {
-      if (dbFingerprint(file) !== opened) {
-        throw new EngineError('changed-while-open', `${PLAN_CHANGED} (another program wrote the file while the plan was checked and archived)`);
-      }
-      session.hostFs.invalidate(); // nothing cached from before the check serves the transaction
+      checkBeforeBegin();
       session.exec('BEGIN IMMEDIATE');
       const m = materialiseStatements(built);
       for (const c of m.create) session.exec(c);
@@ -177,12 +170,7 @@ export function executeCleanup(SQL: SqlJs, params: ExecuteParams, hooks: Execute
       saveAfterCommit(manifestFile, manifest);
     }
   } finally {
-    try {
-      session.close(); // WAL: checkpoints the -wal into the database and deletes it
-    } catch (e) {
-      if (!committed) throw e;
-      afterCommit.push(`closing the database after the commit failed (${e instanceof Error ? e.message : String(e)})`);
-    }
+    closeWrite(session, committed, afterCommit); // WAL: checkpoints the -wal into the database and deletes it
   }
   lap('close');
 

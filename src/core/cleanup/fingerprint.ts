@@ -13,15 +13,3 @@ export function dbFingerprint(file: string): string {
     return 'missing';
   }
 }
-
-/**
- * Whether `opened` (taken once our write session had the file open) is still the version
- * `checked` (the one the preflight and the plan saw): identical, except that opening a WAL
- * database may have created its empty -wal. sql.js takes no locks, so a program that opens,
- * writes and closes in between is seen only this way.
- */
-export function onlyOurOpen(checked: string, opened: string): boolean {
-  if (checked === opened) return true;
-  const a = checked.split('|'), b = opened.split('|');
-  return a.length === b.length && a.every((x, i) => x === b[i] || (i === 1 && x === '-' && b[i]!.startsWith('0@')));
-}

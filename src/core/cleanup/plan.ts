@@ -265,15 +265,14 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
     const live = action !== 'delete-experiment' && action !== 'mark-stale' && action !== 'reset-stale' ? busy.get(r.experimentId) : undefined;
     if (live) {
       if (named || !wanted || r.state === wanted) {
-        const ago = live.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(live.lastActivityAt)) / 60_000))} min ago)` : '';
-        excluded.push({ runId: r.id, reason: `its experiment is still running${ago}, writing rows that belong to its runs` });
+        excluded.push({ runId: r.id, reason: `its experiment is still running${minutesAgo(live.lastActivityAt, options.now, 'last activity ')}, writing rows that belong to its runs` });
       }
       continue;
     }
     const minutes = staleThresholdMinutes(options, profile.name, r.config);
     if (isActive(r, options, profile.name)) {
       if (named || !wanted || r.state === wanted || action === 'delete-experiment') {
-        const ago = r.lastActivityAt ? ` (${Math.max(0, Math.round((options.now - Date.parse(r.lastActivityAt)) / 60_000))} min ago)` : '';
+        const ago = minutesAgo(r.lastActivityAt, options.now);
         // A run that has ended is not "still running": it is left alone until the threshold passes,
         // in case the program that wrote it is still writing its last rows.
         const why = r.state === 'running' ? `still running within the ${minutes}-minute stale threshold`
@@ -292,14 +291,17 @@ function pickRuns(doctor: DoctorResult, profile: ProfileSpec, params: PlanParams
     return `Experiment ${expLabel(target.experimentId!)} has ${excluded.length} run${excluded.length === 1 ? '' : 's'} with recent activity; wait until it has stopped before deleting it.`;
   }
   // Live without a live run: work that writes no run rows (panic-tda's embeddings stage).
-  const experiment = target.experimentId !== undefined ? doctor.experiments.find((e) => e.id === target.experimentId) : undefined;
-  if (action === 'delete-experiment' && experiment?.state === 'running') {
-    const ago = experiment.lastActivityAt ? ` (last activity ${Math.max(0, Math.round((options.now - Date.parse(experiment.lastActivityAt)) / 60_000))} min ago)` : '';
-    return `Experiment ${expLabel(experiment.id)} is still running${ago}; wait until it has stopped before deleting it.`;
+  const stillRunning = action === 'delete-experiment' ? busy.get(target.experimentId!) : undefined;
+  if (stillRunning) {
+    return `Experiment ${expLabel(stillRunning.id)} is still running${minutesAgo(stillRunning.lastActivityAt, options.now, 'last activity ')}; wait until it has stopped before deleting it.`;
   }
   const where = target.experimentId !== undefined ? ` of ${expLabel(target.experimentId)}` : '';
   return { runs, excluded, title: `${titleFor(action)}${where}` };
 }
+
+/** " (last activity 3 min ago)", or nothing without a time. */
+const minutesAgo = (iso: string | undefined, now: number, what = ''): string =>
+  (iso ? ` (${what}${Math.max(0, Math.round((now - Date.parse(iso)) / 60_000))} min ago)` : '');
 
 function titleFor(action: CleanupAction): string {
   return {

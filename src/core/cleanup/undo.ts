@@ -12,7 +12,8 @@ import { openWriteSession } from '../db/write';
 import {
   ARCHIVE_ROWID, listManifests, readManifest, rowHashes, rowTextSql, tableHash, writeManifest, type ArchivedTable, type Manifest,
 } from './archive';
-import { dbFingerprint, onlyOurOpen } from './fingerprint';
+import { dbFingerprint } from './fingerprint';
+import { closeWrite, guardWrite } from './write-guard';
 import { preflight } from './preflight';
 import { q } from './sql';
 import type { CleanupReport, UndoInfo } from './types';
@@ -118,10 +119,8 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
   if (!fs.existsSync(archiveFile)) throw new EngineError('bad-request', `Cannot undo: its archive ${archiveFile} is gone.`);
   const checked = dbFingerprint(file);
   const session = openWriteSession(SQL, file, { allowWal: true });
-  // As for a cleanup (execute.ts): no program may write between the preflight and BEGIN.
-  const opened = dbFingerprint(file);
-  const written = () => new EngineError('busy-writer', 'Not undoing: another program wrote the database just now; nothing was changed. Try again when it has stopped.');
-  if (!onlyOurOpen(checked, opened)) { session.close(); throw written(); }
+  const checkBeforeBegin = guardWrite(session, file, checked,
+    () => new EngineError('busy-writer', 'Not undoing: another program wrote the database just now; nothing was changed. Try again when it has stopped.'));
   const expected = new Map<string, { rowids: string; hash: string }>();
   let committed = false;
   const problems: string[] = []; // past COMMIT: reported, never thrown (the rows are back)
@@ -136,8 +135,7 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
     // Deferred, not IMMEDIATE: IMMEDIATE would open a write transaction on the attached archive
     // too, and SQLite would then commit through a super-journal beside the database. The first
     // INSERT takes the write lock on the database alone (the preflight made sure we are alone).
-    if (dbFingerprint(file) !== opened) throw written();
-    session.hostFs.invalidate(); // nothing cached from before the check serves the transaction
+    checkBeforeBegin();
     session.exec('BEGIN');
     try {
       for (const t of m.tables) { // parents first
@@ -169,12 +167,7 @@ export function undoCleanup(SQL: SqlJs, params: UndoParams, hooks: UndoHooks = {
       try { session.exec('ROLLBACK'); } catch { /* keep the first error */ }
       throw e;
     }
-  } finally {
-    try { session.close(); } catch (e) {
-      if (!committed) throw e;
-      problems.push(`closing the database after the commit failed (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
+  } finally { closeWrite(session, committed, problems); }
 
   // Verify on a fresh read-only connection: the restored rows are the archived rows, value for value.
   try {
